@@ -91,7 +91,7 @@ admin_info(struct awslet_req *req)
 
 /* Persist the offset the clock should have, then apply it (ack after commit). */
 static int
-admin_store_offset(sqlite3 *db, long long offset)
+admin_store_offset(long long offset)
 {
     static const char sql[] = "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                               " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
@@ -99,7 +99,8 @@ admin_store_offset(sqlite3 *db, long long offset)
     char v[32];
 
     snprintf(v, sizeof(v), "%lld", offset);
-    if (store_write_begin(db) != 0)
+    sqlite3 *db = store_write_begin();
+    if (!db)
         return -1;
     st = store_stmt(db, sql);
     if (!st || sqlite3_bind_text(st, 1, clock_key, -1, SQLITE_STATIC) != SQLITE_OK ||
@@ -114,7 +115,6 @@ admin_store_offset(sqlite3 *db, long long offset)
 static void
 admin_clock(struct awslet_req *req)
 {
-    sqlite3 *db = store_conn();
     char err[128];
     json_t *in, *v;
     long long advance = 0;
@@ -138,7 +138,7 @@ admin_clock(struct awslet_req *req)
             admin_message(req, 400, "give a positive \"advance_ms\" or \"advance_seconds\"");
             return;
         }
-        if (!db || admin_store_offset(db, clock_offset_ms() + advance) != 0) {
+        if (admin_store_offset(clock_offset_ms() + advance) != 0) {
             admin_message(req, 500, "cannot store the clock offset");
             return;
         }

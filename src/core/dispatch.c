@@ -246,17 +246,12 @@ dispatch_op(struct awslet_req *req, const struct form *form)
         dispatch_encode_error(req);
         return AWSLET_ERR;
     }
-    if (!req->db)
-        req->db = store_conn();
+    /* Writers run on the writer connection inside the group transaction; readers on this
+     * thread's own connection. */
+    writing = (req->op->flags & OP_WRITE) != 0;
+    req->db = writing ? store_write_begin() : store_conn();
     if (!req->db) {
         awslet_fail(req, &ERR_SERVICE_UNAVAILABLE, "the store is not available");
-        dispatch_encode_error(req);
-        return AWSLET_ERR;
-    }
-
-    writing = (req->op->flags & OP_WRITE) != 0;
-    if (writing && store_write_begin(req->db) != 0) {
-        awslet_fail(req, &ERR_INTERNAL_FAILURE, "cannot begin a transaction");
         dispatch_encode_error(req);
         return AWSLET_ERR;
     }
@@ -269,6 +264,7 @@ dispatch_op(struct awslet_req *req, const struct form *form)
             out = NULL;
             rc = awslet_fail(req, &ERR_INTERNAL_FAILURE, "cannot commit the transaction");
         }
+        req->db = NULL; /* the writer connection is not ours after the commit */
     }
     if (rc != AWSLET_ERR) {
         struct req_hook *hooks = req->after_commit;

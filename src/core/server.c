@@ -344,9 +344,13 @@ srv_too_large(struct srv_req *s)
     if (s->route != ROUTE_OP && s->route != ROUTE_BAD) {
         /* Not yet a known operation (a big form whose Action we will not parse): still
          * answer in the protocol the headers announce. */
-        if (strncasecmp(s->r.content_type, "application/x-www-form-urlencoded", 33) == 0)
+        if (strncasecmp(s->r.content_type, "application/x-www-form-urlencoded", 33) == 0) {
             s->r.proto = PROTO_QUERY;
-        else if (!s->r.proto)
+            /* The dropped body held the Action; the SigV4 scope still names the service,
+             * whose XML namespace the error should carry. */
+            if (!s->r.svc && s->r.signing_service[0])
+                s->r.svc = service_by_name(s->r.signing_service);
+        } else if (!s->r.proto)
             s->r.proto = PROTO_NONE;
     }
     awslet_fail(&s->r, &ERR_REQUEST_TOO_LARGE,

@@ -222,10 +222,12 @@ struct due_timer {
     char *kind, *ref, *payload;
 };
 
-/* Fire up to TIMER_BATCH due durable timers; returns the next due time or LLONG_MAX. */
+/* Fire up to TIMER_BATCH due durable timers; returns the next due time or LLONG_MAX. db is
+ * the scheduler's read connection; each firing runs on the writer connection. */
 static long long
 timer_fire_durable(sqlite3 *db, long long now)
 {
+    sqlite3 *w;
     static const char sel[] = "SELECT id, kind, ref, payload FROM timers WHERE due_ms <= ?1"
                               " ORDER BY due_ms, id LIMIT " "64";
     static const char del[] = "DELETE FROM timers WHERE id = ?1";
@@ -255,29 +257,31 @@ timer_fire_durable(sqlite3 *db, long long now)
 
         if (!t->kind || !t->ref || !t->payload) {
             retry_at = now + TIMER_RETRY_MS; /* out of memory: try again shortly */
-        } else if (store_write_begin(db) == 0) {
-            int rc = fn ? fn(db, t->ref, t->payload) : -1;
-            if (rc == 0 && (st = store_stmt(db, del)) != NULL) {
+        } else if ((w = store_write_begin()) != NULL) {
+            int rc = fn ? fn(w, t->ref, t->payload) : -1;
+            /* Deleting by id also makes a timer that a concurrent writer already cancelled
+             * fire at most once. */
+            if (rc == 0 && (st = store_stmt(w, del)) != NULL) {
                 sqlite3_bind_int64(st, 1, t->id);
                 rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
             }
-            if (rc == 0 && store_write_commit(db) == 0) {
+            if (rc == 0 && store_write_commit(w) == 0) {
                 timer_kick_pending();
             } else {
                 if (rc != 0)
-                    store_write_rollback(db);
+                    store_write_rollback(w);
                 if (!fn)
                     log_warn("timer kind '%s' has no handler; postponed", t->kind);
                 retry_at = now + (fn ? TIMER_RETRY_MS : TIMER_ORPHAN_MS);
             }
         }
-        if (retry_at && store_write_begin(db) == 0) {
-            if ((st = store_stmt(db, later)) != NULL) {
+        if (retry_at && (w = store_write_begin()) != NULL) {
+            if ((st = store_stmt(w, later)) != NULL) {
                 sqlite3_bind_int64(st, 1, t->id);
                 sqlite3_bind_int64(st, 2, retry_at);
                 sqlite3_step(st);
             }
-            store_write_commit(db);
+            store_write_commit(w);
         }
         free(t->kind);
         free(t->ref);

@@ -1,18 +1,21 @@
-/* store.c: opening the database, per-thread connections, cached statements and the one
- * serialized write path.
+/* store.c: opening the database, per-thread read connections, cached statements and the
+ * one write path with group commit.
  *
- * Every libmicrohttpd worker and the scheduler get their own connection the first time they
- * call store_conn(); each connection caches its prepared statements keyed by the address of
- * the (static) SQL text. Writers take a process-wide mutex before BEGIN IMMEDIATE, so at most
- * one write transaction exists and nobody ever busy-waits on SQLITE_BUSY; readers run
- * concurrently thanks to WAL. A "keeper" connection opened by store_open() lives until
- * store_close(), which keeps an in-memory (memdb) database alive and, being closed last,
- * checkpoints the WAL and removes it on a clean stop. */
+ * Every libmicrohttpd worker and the scheduler get their own read connection the first time
+ * they call store_conn(); each connection caches its prepared statements keyed by the
+ * address of the (static) SQL text. All writes go through the one writer connection opened
+ * by store_open(), under store_write_lock, so nobody ever busy-waits on SQLITE_BUSY; readers
+ * run concurrently thanks to WAL. Group commit: a writer that finishes while others are
+ * queued for the lock leaves the transaction open and waits; the last writer of the burst
+ * (or the one that fills the group) commits for everyone and wakes them. The writer
+ * connection is closed last, which keeps an in-memory (memdb) database alive until then and
+ * checkpoints the WAL away on a clean stop. */
 #include "store/store.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +37,27 @@ struct store_conn {
     struct store_conn *next; /* registry of every connection, for store_close() */
 };
 
+/* A group closes after this many writes even if more are queued, bounding its latency. */
+#define STORE_GROUP_MAX 128
+
 static char store_uri[PATH_MAX + 64];
 static char store_file[PATH_MAX];
 static bool store_memory;
-static sqlite3 *store_keeper;
 
 static pthread_mutex_t store_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct store_conn *store_registry;
+
+/* The write path: everything below is guarded by store_write_lock. */
+static struct store_conn store_writer;
 static pthread_mutex_t store_write_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t store_committed = PTHREAD_COND_INITIALIZER;
+static _Atomic int store_write_queued;  /* threads waiting for store_write_lock */
+static bool store_txn_open;             /* the group transaction is open */
+static unsigned store_group_size;       /* writes in the open group */
+static unsigned long store_gen;         /* number of the open (or next) group */
+static unsigned long store_gen_done;    /* groups numbered below this have ended */
+static unsigned long store_gen_failed;  /* the last group whose COMMIT failed, +1; 0 = none */
+static unsigned long store_shared;      /* writes that shared a COMMIT */
 
 static __thread struct store_conn *store_tl;
 static __thread int store_tl_writing;
@@ -109,14 +125,17 @@ store_open(const char *dir, bool in_memory)
         }
         snprintf(store_uri, sizeof(store_uri), "file:%s", store_file);
     }
-    store_keeper = store_open_conn();
-    if (!store_keeper)
+    memset(&store_writer, 0, sizeof(store_writer));
+    store_writer.db = store_open_conn();
+    if (!store_writer.db)
         return -1;
-    if (store_migrate(store_keeper) != 0) {
-        sqlite3_close(store_keeper);
-        store_keeper = NULL;
+    if (store_migrate(store_writer.db) != 0) {
+        sqlite3_close(store_writer.db);
+        store_writer.db = NULL;
         return -1;
     }
+    store_txn_open = false;
+    store_group_size = 0;
     return 0;
 }
 
@@ -127,12 +146,20 @@ store_path(void)
 }
 
 static void
-store_conn_free(struct store_conn *c)
+store_conn_clear(struct store_conn *c)
 {
     for (size_t i = 0; i < c->n_slots; i++)
         if (c->slots[i].stmt)
             sqlite3_finalize(c->slots[i].stmt);
     free(c->slots);
+    c->slots = NULL;
+    c->n_slots = c->n_used = 0;
+}
+
+static void
+store_conn_free(struct store_conn *c)
+{
+    store_conn_clear(c);
     sqlite3_close(c->db);
     free(c);
 }
@@ -150,11 +177,13 @@ store_close(void)
         c = next;
     }
     store_tl = NULL;
-    if (store_keeper) {
+    if (store_writer.db) {
+        store_conn_clear(&store_writer);
         if (!store_memory)
-            sqlite3_wal_checkpoint_v2(store_keeper, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-        sqlite3_close(store_keeper);
-        store_keeper = NULL;
+            sqlite3_wal_checkpoint_v2(store_writer.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                                      NULL);
+        sqlite3_close(store_writer.db);
+        store_writer.db = NULL;
     }
 }
 
@@ -228,7 +257,7 @@ stmt_cache_grow(struct store_conn *c)
 sqlite3_stmt *
 store_stmt(sqlite3 *db, const char *sql)
 {
-    struct store_conn *c = store_tl;
+    struct store_conn *c = db == store_writer.db ? &store_writer : store_tl;
     sqlite3_stmt *st;
 
     if (!c || c->db != db) {
@@ -259,38 +288,80 @@ store_stmt(sqlite3 *db, const char *sql)
     return st;
 }
 
-int
-store_write_begin(sqlite3 *db)
+sqlite3 *
+store_write_begin(void)
 {
+    atomic_fetch_add(&store_write_queued, 1);
     pthread_mutex_lock(&store_write_lock);
-    if (store_exec(db, "BEGIN IMMEDIATE") != 0) {
+    atomic_fetch_sub(&store_write_queued, 1);
+    if (!store_txn_open) {
+        if (store_exec(store_writer.db, "BEGIN IMMEDIATE") != 0) {
+            pthread_mutex_unlock(&store_write_lock);
+            return NULL;
+        }
+        store_txn_open = true;
+        store_group_size = 0;
+    }
+    if (store_exec(store_writer.db, "SAVEPOINT w") != 0) {
+        /* The group is intact; this write simply cannot start. */
         pthread_mutex_unlock(&store_write_lock);
-        return -1;
+        return NULL;
     }
     store_tl_writing = 1;
-    return 0;
+    return store_writer.db;
+}
+
+/* Called with the lock held and this write's savepoint closed: either commit the group now
+ * or leave it to a writer that is already queued, and wait for that commit. */
+static int
+store_write_finish(void)
+{
+    unsigned long mine = store_gen;
+    int rc = 0;
+
+    store_tl_writing = 0;
+    store_group_size++;
+    if (atomic_load(&store_write_queued) == 0 || store_group_size >= STORE_GROUP_MAX) {
+        if (store_exec(store_writer.db, "COMMIT") != 0) {
+            store_exec(store_writer.db, "ROLLBACK");
+            store_gen_failed = mine + 1;
+            rc = -1;
+        }
+        if (store_group_size > 1)
+            store_shared += store_group_size;
+        store_txn_open = false;
+        store_gen_done = ++store_gen;
+        pthread_cond_broadcast(&store_committed);
+    } else {
+        /* A queued writer will take the lock as soon as we wait, and the group ends with
+         * the last of them: nothing is acknowledged before its COMMIT. */
+        while (store_gen_done <= mine)
+            pthread_cond_wait(&store_committed, &store_write_lock);
+        rc = store_gen_failed == mine + 1 ? -1 : 0;
+    }
+    pthread_mutex_unlock(&store_write_lock);
+    return rc;
 }
 
 int
 store_write_commit(sqlite3 *db)
 {
-    int rc = 0;
-    if (store_exec(db, "COMMIT") != 0) {
-        store_exec(db, "ROLLBACK");
-        rc = -1;
+    if (store_exec(db, "RELEASE w") != 0) {
+        store_exec(db, "ROLLBACK TO w");
+        store_exec(db, "RELEASE w");
+        store_write_finish();
+        return -1;
     }
-    store_tl_writing = 0;
-    pthread_mutex_unlock(&store_write_lock);
-    return rc;
+    return store_write_finish();
 }
 
 void
 store_write_rollback(sqlite3 *db)
 {
-    if (!sqlite3_get_autocommit(db))
-        store_exec(db, "ROLLBACK");
-    store_tl_writing = 0;
-    pthread_mutex_unlock(&store_write_lock);
+    /* ROLLBACK TO keeps the savepoint open; RELEASE then closes it, empty. */
+    store_exec(db, "ROLLBACK TO w");
+    store_exec(db, "RELEASE w");
+    store_write_finish();
 }
 
 int
@@ -300,13 +371,28 @@ store_in_write(void)
 }
 
 int
+store_write_waiting(void)
+{
+    return atomic_load(&store_write_queued);
+}
+
+unsigned long
+store_group_commits(void)
+{
+    pthread_mutex_lock(&store_write_lock);
+    unsigned long n = store_shared;
+    pthread_mutex_unlock(&store_write_lock);
+    return n;
+}
+
+int
 store_wipe(void)
 {
-    sqlite3 *db = store_conn();
+    sqlite3 *db = store_write_begin();
     sqlite3_stmt *st;
     int rc = 0;
 
-    if (!db || store_write_begin(db) != 0)
+    if (!db)
         return -1;
     /* Collect names first: deleting while stepping sqlite_master is not allowed. */
     if (sqlite3_prepare_v2(db,

@@ -36,14 +36,21 @@ void store_conn_release(void);
  * with static lifetime (its address is the cache key). NULL on a prepare error (logged). */
 sqlite3_stmt *store_stmt(sqlite3 *db, const char *sql);
 
-/* Serialized write transaction: takes the write lock, BEGIN IMMEDIATE. 0 or -1. */
-int store_write_begin(sqlite3 *db);
-/* COMMIT and release the lock. 0, or -1 after rolling back. */
+/* Begin a write: take the writer lock, join (or open) the group transaction and open this
+ * write's savepoint. Returns the writer connection, to be used for every statement of the
+ * write, or NULL. */
+sqlite3 *store_write_begin(void);
+/* Keep this write's changes and wait until they are committed. 0 once durable; -1 if the
+ * group's COMMIT failed (the changes are gone). */
 int store_write_commit(sqlite3 *db);
-/* ROLLBACK and release the lock. */
+/* Discard this write's changes (the rest of the group is unaffected). */
 void store_write_rollback(sqlite3 *db);
-/* 1 if this thread holds the write lock. */
+/* 1 if this thread is inside store_write_begin()..commit/rollback. */
 int store_in_write(void);
+/* Writes that shared a COMMIT with another since start-up, and threads queued for the
+ * writer right now: for tests and benchmarks. */
+unsigned long store_group_commits(void);
+int store_write_waiting(void);
 
 /* Run SQL that returns no rows; logs and returns -1 on error. */
 int store_exec(sqlite3 *db, const char *sql);

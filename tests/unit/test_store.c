@@ -137,37 +137,47 @@ test_store__statement_cache_grows(void **state)
 static void
 test_store__rollback_discards_commit_keeps(void **state)
 {
-    sqlite3 *db = store_conn();
-    assert_int_equal(store_write_begin(db), 0);
+    sqlite3 *r = store_conn();
+    sqlite3 *db = store_write_begin();
+    assert_non_null(db);
+    assert_ptr_not_equal(db, r);
     assert_true(store_in_write());
     assert_int_equal(store_exec(db, "INSERT INTO meta VALUES ('a', '1')"), 0);
     store_write_rollback(db);
     assert_false(store_in_write());
-    assert_int_equal(count_rows(db, "meta"), 0);
+    assert_int_equal(count_rows(r, "meta"), 0);
 
-    assert_int_equal(store_write_begin(db), 0);
+    db = store_write_begin();
+    assert_non_null(db);
     assert_int_equal(store_exec(db, "INSERT INTO meta VALUES ('b', '2')"), 0);
+    /* Not visible to readers before the commit... */
+    assert_int_equal(count_rows(r, "meta"), 0);
     assert_int_equal(store_write_commit(db), 0);
-    assert_int_equal(count_rows(db, "meta"), 1);
+    /* ...and visible once store_write_commit() has returned. */
+    assert_int_equal(count_rows(r, "meta"), 1);
 }
 
 static void
 test_store__failed_commit_rolls_back(void **state)
 {
-    sqlite3 *db = store_conn();
+    sqlite3 *r = store_conn();
     /* A deferred foreign-key violation makes COMMIT itself fail. */
-    assert_int_equal(store_exec(db, "CREATE TABLE p (id INTEGER PRIMARY KEY);"
-                                    "CREATE TABLE c (pid INTEGER REFERENCES p(id)"
-                                    " DEFERRABLE INITIALLY DEFERRED)"),
+    assert_int_equal(store_exec(r, "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+                                   "CREATE TABLE c (pid INTEGER REFERENCES p(id)"
+                                   " DEFERRABLE INITIALLY DEFERRED)"),
                      0);
-    assert_int_equal(store_write_begin(db), 0);
+    sqlite3 *db = store_write_begin();
+    assert_non_null(db);
     assert_int_equal(store_exec(db, "INSERT INTO c VALUES (7)"), 0);
     assert_int_equal(store_write_commit(db), -1);
     assert_false(store_in_write());
-    assert_int_equal(count_rows(db, "c"), 0);
-    /* The write lock was released: the next writer gets it. */
-    assert_int_equal(store_write_begin(db), 0);
-    store_write_rollback(db);
+    assert_int_equal(count_rows(r, "c"), 0);
+    /* The write lock was released and a new group starts cleanly. */
+    db = store_write_begin();
+    assert_non_null(db);
+    assert_int_equal(store_exec(db, "INSERT INTO p VALUES (1)"), 0);
+    assert_int_equal(store_write_commit(db), 0);
+    assert_int_equal(count_rows(r, "p"), 1);
 }
 
 struct writer_arg {
@@ -179,10 +189,10 @@ static void *
 writer_thread(void *p)
 {
     struct writer_arg *a = p;
-    sqlite3 *db = store_conn();
     char sql[128];
     for (int i = 0; i < a->n; i++) {
-        if (store_write_begin(db) != 0)
+        sqlite3 *db = store_write_begin();
+        if (!db)
             return (void *)1;
         snprintf(sql, sizeof(sql), "INSERT INTO meta VALUES ('t%d-%d', 'x')", a->id, i);
         if (store_exec(db, sql) != 0) {
@@ -213,6 +223,53 @@ test_store__concurrent_writers_serialize(void **state)
     assert_int_equal(count_rows(store_conn(), "meta"), 200);
 }
 
+static void *
+late_writer(void *p)
+{
+    sqlite3 *db = store_write_begin();
+    if (!db || store_exec(db, "INSERT INTO meta VALUES ('late', 'x')") != 0)
+        return (void *)1;
+    return store_write_commit(db) == 0 ? NULL : (void *)1;
+}
+
+static void
+test_store__queued_writers_share_one_commit(void **state)
+{
+    sqlite3 *r = store_conn();
+    pthread_t t;
+    void *ret;
+    unsigned long shared = store_group_commits();
+
+    sqlite3 *db = store_write_begin();
+    assert_non_null(db);
+    assert_int_equal(store_exec(db, "INSERT INTO meta VALUES ('early', 'x')"), 0);
+    assert_int_equal(pthread_create(&t, NULL, late_writer, NULL), 0);
+    for (int i = 0; i < 2000 && store_write_waiting() == 0; i++)
+        usleep(1000);
+    assert_int_equal(store_write_waiting(), 1);
+    /* A writer is queued: this commit hands the open transaction on and returns only once
+     * the late writer has committed both. */
+    assert_int_equal(store_write_commit(db), 0);
+    assert_int_equal(count_rows(r, "meta"), 2);
+    pthread_join(t, &ret);
+    assert_null(ret);
+    assert_int_equal(store_group_commits() - shared, 2);
+}
+
+static void
+test_store__rollback_inside_group_keeps_others(void **state)
+{
+    sqlite3 *r = store_conn();
+    sqlite3 *db = store_write_begin();
+    assert_non_null(db);
+    assert_int_equal(store_exec(db, "INSERT INTO meta VALUES ('keep', 'x')"), 0);
+    assert_int_equal(store_write_commit(db), 0);
+    db = store_write_begin();
+    assert_int_equal(store_exec(db, "INSERT INTO meta VALUES ('drop', 'x')"), 0);
+    store_write_rollback(db);
+    assert_int_equal(count_rows(r, "meta"), 1);
+}
+
 static void
 test_store__wipe_empties_every_table(void **state)
 {
@@ -220,6 +277,7 @@ test_store__wipe_empties_every_table(void **state)
     assert_int_equal(store_exec(db, "INSERT INTO meta VALUES ('k', 'v');"
                                     "INSERT INTO timers (due_ms, kind) VALUES (1, 'x')"),
                      0);
+    assert_int_equal(count_rows(db, "meta"), 1);
     assert_int_equal(store_wipe(), 0);
     assert_int_equal(count_rows(db, "meta"), 0);
     assert_int_equal(count_rows(db, "timers"), 0);
@@ -228,8 +286,8 @@ test_store__wipe_empties_every_table(void **state)
 static void
 test_store__reopen_keeps_committed_data(void **state)
 {
-    sqlite3 *db = store_conn();
-    assert_int_equal(store_write_begin(db), 0);
+    sqlite3 *db = store_write_begin();
+    assert_non_null(db);
     assert_int_equal(store_exec(db, "INSERT INTO meta VALUES ('durable', 'yes')"), 0);
     assert_int_equal(store_write_commit(db), 0);
     store_close();
@@ -271,6 +329,10 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store__concurrent_writers_serialize, setup_file,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_store__queued_writers_share_one_commit,
+                                        setup_file, teardown),
+        cmocka_unit_test_setup_teardown(test_store__rollback_inside_group_keeps_others,
+                                        setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_store__wipe_empties_every_table, setup_file,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store__reopen_keeps_committed_data, setup_file,

@@ -103,8 +103,8 @@ teardown(void **state)
 static void
 schedule(long long due, const char *ref, const char *payload)
 {
-    sqlite3 *db = store_conn();
-    assert_int_equal(store_write_begin(db), 0);
+    sqlite3 *db = store_write_begin();
+    assert_non_null(db);
     assert_true(timer_schedule(db, due, "test.record", ref, payload) > 0);
     assert_int_equal(store_write_commit(db), 0);
     timer_kick_pending();
@@ -158,9 +158,9 @@ test_timer__failed_handler_is_retried(void **state)
 static void
 test_timer__cancel_removes_durable(void **state)
 {
-    sqlite3 *db = store_conn();
     schedule(clock_now_ms() + 1000, "gone", "x");
-    assert_int_equal(store_write_begin(db), 0);
+    sqlite3 *db = store_write_begin();
+    assert_non_null(db);
     assert_int_equal(timer_cancel(db, "test.record", "gone"), 0);
     assert_int_equal(store_write_commit(db), 0);
     clock_advance_ms(5000);
