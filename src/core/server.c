@@ -510,8 +510,7 @@ server_start(void)
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
         srv_unescape, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned int)1024, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-        MHD_OPTION_EXTERNAL_LOGGER, srv_mhd_log, NULL, MHD_OPTION_END);
+        (unsigned int)1024, MHD_OPTION_EXTERNAL_LOGGER, srv_mhd_log, NULL, MHD_OPTION_END);
     if (!srv_daemon) {
         log_error("cannot listen on %s:%u: %s", awslet_cfg.host, awslet_cfg.port,
                   errno ? strerror(errno) : "libmicrohttpd refused to start");

@@ -100,6 +100,31 @@ fail:
     return NULL;
 }
 
+/* mkdir -p: users point --data-dir at paths like .cache/awslet/ci that may not exist. */
+static int
+store_mkdirs(const char *dir)
+{
+    char path[PATH_MAX];
+    size_t n = strlen(dir);
+
+    if (n == 0 || n >= sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(path, dir, n + 1);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(path, 0700) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
 int
 store_open(const char *dir, bool in_memory)
 {
@@ -109,7 +134,7 @@ store_open(const char *dir, bool in_memory)
         snprintf(store_uri, sizeof(store_uri), "file:/awslet-%ld?vfs=memdb", (long)getpid());
         snprintf(store_file, sizeof(store_file), ":memdb:");
     } else {
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        if (store_mkdirs(dir) != 0) {
             log_error("cannot create data dir '%s': %s", dir, strerror(errno));
             return -1;
         }
