@@ -92,7 +92,7 @@ struct awslet_req {
     /* Suspension (long polls). */
     unsigned resumes;                  /* how many times the handler has been re-entered */
     bool stopping;                     /* resumed because the daemon stops: answer now */
-    void *suspend;                     /* server.c's state, opaque elsewhere */
+    void *state;                       /* the handler's own state across re-entries (arena) */
 
     struct req_hook *after_commit;     /* run once the write transaction has committed */
     struct req_hook *on_finish;        /* run when the request is done, in any outcome */
