@@ -1,13 +1,21 @@
 #!/usr/bin/env python3
 """gen_model.py: turn a botocore service-2 model into C data for src/core/model.h.
 
-Usage: tools/gen_model.py MODEL.json[.gz] SYMBOL OUT.c
+Usage: tools/gen_model.py [--merge-missing-from MODEL2.json[.gz]] MODEL.json[.gz] SYMBOL OUT.c
 
 Writes OUT.c defining `const struct model SYMBOL`: every operation (sorted by name in strcmp
 order, so model_find_op can bsearch) and every shape reachable from the operations' inputs,
 outputs and errors, as static const arrays. Member traits are resolved the way botocore's
 serializers resolve them (wire names, flattened, location, required, payload). The output is
 deterministic and committed; the daemon itself never runs Python. Standard library only.
+
+--merge-missing-from adds the operations MODEL2 has and MODEL lacks, with the shapes they
+reach; where both models define a shape of the same name, MODEL's is kept. This is how the
+query-era SQS model (the wire Debian's aws-cli speaks, which predates the message move tasks)
+gets StartMessageMoveTask & co. from botocore's newer JSON-protocol model. A JSON model drops
+the query wire's conventions, so merged operations get them back the way MODEL itself uses
+them (checked against MODEL first): the output resultWrapper "<Operation>Result", and
+flattened lists of structures whose elements are named after the entry shape.
 """
 
 import gzip
@@ -113,11 +121,16 @@ def reachable_shapes(model):
     return [n for n in shapes if n in seen]
 
 
-def wire_name(ref, protocol):
-    """The serialized name of a member reference, as botocore picks it."""
-    if protocol in ("query", "ec2") and "queryName" in ref:
-        return ref["queryName"]
-    return ref.get("locationName")
+def wire_name(ref, protocol, target=None):
+    """The serialized name of a member reference, as botocore picks it: botocore merges the
+    member's traits over the target shape's, so a locationName on the shape itself (SQS's
+    TagMap carries "Tag") applies when the member sets none."""
+    for src in (ref, target or {}):
+        if protocol in ("query", "ec2") and "queryName" in src:
+            return src["queryName"]
+        if "locationName" in src:
+            return src["locationName"]
+    return None
 
 
 def member_row(name, ref, shapes, idents, protocol, required=(), payload=None):
@@ -136,8 +149,90 @@ def member_row(name, ref, shapes, idents, protocol, required=(), payload=None):
     location = ref.get("location")
     if location not in LOCATIONS:
         raise SystemExit("unknown location %r on member %s" % (location, name))
-    return initializer([c_str(name), c_str(wire_name(ref, protocol)), "&s_" + idents[ref["shape"]],
-                        LOCATIONS[location], " | ".join(flags) or "0"])
+    return initializer([c_str(name), c_str(wire_name(ref, protocol, target)),
+                        "&s_" + idents[ref["shape"]], LOCATIONS[location],
+                        " | ".join(flags) or "0"])
+
+
+def strip_docs(value):
+    """A shape or reference without its documentation strings (for comparing two models)."""
+    if isinstance(value, dict):
+        return {k: strip_docs(v) for k, v in value.items() if k != "documentation"}
+    return value
+
+
+def query_conventions(model):
+    """Check that MODEL follows the query conventions merged operations are given."""
+    shapes = model["shapes"]
+    for name, op in model["operations"].items():
+        out = op.get("output")
+        if out and out.get("resultWrapper") != name + "Result":
+            raise SystemExit("%s: resultWrapper %r breaks the <Operation>Result convention"
+                             % (name, out.get("resultWrapper")))
+    for name, shape in shapes.items():
+        if shape["type"] != "list" or not shape.get("flattened"):
+            continue
+        mem = shape["member"]
+        if shapes[mem["shape"]]["type"] == "structure" and mem.get("locationName") != mem["shape"]:
+            raise SystemExit("%s: flattened list element %r is not named after its shape %s"
+                             % (name, mem.get("locationName"), mem["shape"]))
+
+
+def merge_missing(model, other):
+    """Add to model the operations other has and model lacks, with their shapes (model's own
+    shape wins a name both define). Returns the sorted names of the operations added and the
+    number of shapes added."""
+    shapes, oshapes = model["shapes"], other["shapes"]
+    query = model["metadata"]["protocol"] in ("query", "ec2")
+    was_sorted = list(shapes) == sorted(shapes)
+    if query:
+        query_conventions(model)
+    added = sorted((n for n in other["operations"] if n not in model["operations"]),
+                   key=lambda s: s.encode("utf-8"))
+    stack = []
+    for name in added:
+        op = json.loads(json.dumps(other["operations"][name]))
+        if query and op.get("output"):
+            op["output"].setdefault("resultWrapper", name + "Result")
+        model["operations"][name] = op
+        for ref in [op.get("input"), op.get("output")] + op.get("errors", []):
+            if ref:
+                stack.append(ref["shape"])
+    new, seen = [], set()
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in shapes:
+            if strip_docs(shapes[name]) != strip_docs(oshapes[name]):
+                sys.stderr.write("gen_model: keeping the first model's shape %s\n" % name)
+            continue  # the first model's shape, and what it reaches, stays as it is
+        shape = json.loads(json.dumps(oshapes[name]))
+        shapes[name] = shape
+        new.append(name)
+        for mem in shape.get("members", {}).values():
+            stack.append(mem["shape"])
+        for key in ("member", "key", "value"):
+            if key in shape:
+                stack.append(shape[key]["shape"])
+    if was_sorted:
+        model["shapes"] = shapes = dict(sorted(shapes.items()))  # keep a sorted model sorted
+    if query:
+        for name in new:
+            shape = shapes[name]
+            if shape["type"] != "list" or "locationName" in shape["member"]:
+                continue
+            flat = shape.get("flattened") or any(
+                ref.get("flattened") and ref["shape"] == name
+                for s in shapes.values() for ref in s.get("members", {}).values())
+            if not flat:
+                continue
+            if shapes[shape["member"]["shape"]]["type"] != "structure":
+                raise SystemExit("%s: cannot name the elements of a flattened list of %s"
+                                 % (name, shape["member"]["shape"]))
+            shape["member"]["locationName"] = shape["member"]["shape"]
+    return added, len(new)
 
 
 def describe_source(path):
@@ -158,8 +253,11 @@ def describe_source(path):
     return rel, origin
 
 
-def generate(model_path, symbol, out_path):
+def generate(model_path, symbol, out_path, merge_path=None):
     model = load(model_path)
+    added, n_added = [], 0
+    if merge_path:
+        added, n_added = merge_missing(model, load(merge_path))
     meta = model["metadata"]
     protocol = meta["protocol"]
     shapes = model["shapes"]
@@ -174,11 +272,23 @@ def generate(model_path, symbol, out_path):
     w("/* %s: GENERATED by tools/gen_model.py - do not edit." % stem)
     w(" *")
     w(" * Source: %s from %s." % (rel, origin))
+    if merge_path:
+        mrel, morigin = describe_source(merge_path)
+        w(" * Merged in: the %d operations it lacks and the %d shapes they add, from"
+          % (len(added), n_added))
+        w(" * %s of %s (protocol %s)," % (mrel, morigin, load(merge_path)["metadata"]["protocol"]))
+        w(" * given the query conventions of the first (resultWrapper, flattened element names):")
+        for i in range(0, len(added), 3):
+            w(" *   %s%s" % (", ".join(added[i:i + 3]), "." if i + 3 >= len(added) else ","))
     w(" * Service %s, protocol %s, API version %s: %d operations, %d shapes."
       % (meta["endpointPrefix"], protocol, meta["apiVersion"], len(model["operations"]),
          len(names)))
     w(" * Regenerate with tools/gen_models.sh, which runs")
-    w(" *   tools/gen_model.py .../%s \\" % rel)
+    if merge_path:
+        w(" *   tools/gen_model.py --merge-missing-from .../%s \\" % mrel)
+        w(" *       .../%s \\" % rel)
+    else:
+        w(" *   tools/gen_model.py .../%s \\" % rel)
     w(" *       %s %s" % (symbol, out_path))
     w(" * See core/model.h for what the fields mean. */")
     w('#include "core/model.h"')
@@ -268,10 +378,15 @@ def generate(model_path, symbol, out_path):
 
 
 def main(argv):
-    if len(argv) != 4:
-        sys.stderr.write("usage: %s MODEL.json[.gz] SYMBOL OUT.c\n" % argv[0])
+    merge = None
+    args = argv[1:]
+    if len(args) >= 2 and args[0] == "--merge-missing-from":
+        merge, args = args[1], args[2:]
+    if len(args) != 3:
+        sys.stderr.write("usage: %s [--merge-missing-from MODEL2.json[.gz]] MODEL.json[.gz] "
+                         "SYMBOL OUT.c\n" % argv[0])
         return 2
-    generate(argv[1], argv[2], argv[3])
+    generate(args[0], args[1], args[2], merge)
     return 0
 
 

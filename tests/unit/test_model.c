@@ -23,7 +23,7 @@ struct model_case {
 };
 
 static const struct model_case model_cases[] = {
-    {&model_sqs_query, "query", 20},
+    {&model_sqs_query, "query", 23}, /* 20 query-era + 3 move-task ops merged from JSON */
     {&model_sns, "query", 42},
     {&model_lambda, "rest-json", 85},
     {&model_apigateway, "rest-json", 124},
@@ -148,6 +148,50 @@ test_model__sqs_send_message_attributes(void **state)
     assert_string_equal(op->input->members[1].name, "MessageBody");
 }
 
+/* The message move tasks are merged into the query-era model from botocore's JSON model
+ * (tools/gen_model.py --merge-missing-from), given the query wire's conventions. */
+static void
+test_model__sqs_query_merged_move_tasks(void **state)
+{
+    const struct model_op *op = model_find_op(&model_sqs_query, "StartMessageMoveTask");
+    const struct model_member *mm;
+
+    (void)state;
+    assert_non_null(op);
+    assert_string_equal(op->method, "POST");
+    assert_string_equal(op->result_wrapper, "StartMessageMoveTaskResult");
+    mm = model_find_member(op->input, "SourceArn");
+    assert_non_null(mm);
+    assert_true(mm->flags & MEMBER_REQUIRED);
+    assert_int_equal(mm->shape->type, SHAPE_STRING);
+    mm = model_find_member(op->input, "MaxNumberOfMessagesPerSecond");
+    assert_non_null(mm);
+    assert_int_equal(mm->shape->type, SHAPE_INTEGER);
+    assert_false(mm->flags & MEMBER_REQUIRED);
+    assert_non_null(model_find_member(op->output, "TaskHandle"));
+
+    op = model_find_op(&model_sqs_query, "ListMessageMoveTasks");
+    assert_non_null(op);
+    assert_string_equal(op->result_wrapper, "ListMessageMoveTasksResult");
+    mm = model_find_member(op->output, "Results");
+    assert_non_null(mm);
+    assert_true(mm->flags & MEMBER_FLATTENED);
+    assert_int_equal(mm->shape->type, SHAPE_LIST);
+    /* AWS's query wire names each entry <ListMessageMoveTasksResultEntry>. */
+    assert_string_equal(mm->shape->members[0].wire, "ListMessageMoveTasksResultEntry");
+    mm = model_find_member(mm->shape->members[0].shape, "StartedTimestamp");
+    assert_int_equal(mm->shape->type, SHAPE_LONG);
+
+    op = model_find_op(&model_sqs_query, "CancelMessageMoveTask");
+    assert_non_null(op);
+    assert_string_equal(op->result_wrapper, "CancelMessageMoveTaskResult");
+    assert_true(model_find_member(op->input, "TaskHandle")->flags & MEMBER_REQUIRED);
+
+    /* Where both models define a shape, the query-era one (with its query code) is kept. */
+    op = model_find_op(&model_sqs_query, "ListDeadLetterSourceQueues");
+    assert_non_null(model_find_member(op->output, "queueUrls"));
+}
+
 static void
 test_model__lambda_invoke(void **state)
 {
@@ -220,6 +264,10 @@ struct error_case {
 static const struct error_case error_cases[] = {
     {model_sqs_query_errors, "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", 400},
     {model_sqs_query_errors, "OverLimit", "OverLimit", 403},
+    /* Kept from the query-era model although the merged JSON model defines it too. */
+    {model_sqs_query_errors, "UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation",
+     400},
+    {model_sqs_query_errors, "ResourceNotFoundException", NULL, 0}, /* merged from JSON */
     {model_sns_errors, "NotFoundException", "NotFound", 404},
     {model_lambda_errors, "ResourceNotFoundException", NULL, 404},
     {model_apigateway_errors, "ConflictException", NULL, 409},
@@ -268,6 +316,7 @@ main(void)
         cmocka_unit_test(test_model__find_op),
         cmocka_unit_test(test_model__find_member),
         cmocka_unit_test(test_model__sqs_send_message_attributes),
+        cmocka_unit_test(test_model__sqs_query_merged_move_tasks),
         cmocka_unit_test(test_model__lambda_invoke),
         cmocka_unit_test(test_model__apigateway_uris),
         cmocka_unit_test(test_model__errors),
