@@ -19,7 +19,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <uuid/uuid.h>
 
 #include <microhttpd.h>
 
@@ -31,6 +30,7 @@
 #include "core/log.h"
 #include "core/router.h"
 #include "core/timer.h"
+#include "core/uuid.h"
 #include "services/apigateway/apigateway.h"
 #include "services/service.h"
 
@@ -137,15 +137,13 @@ static struct srv_req *
 srv_req_new(struct MHD_Connection *conn, const char *url, const char *method)
 {
     struct srv_req *s = calloc(1, sizeof(*s));
-    uuid_t u;
     const char *v;
 
     if (!s)
         return NULL;
     arena_init(&s->r.arena);
     buf_init(&s->body, awslet_cfg.max_body_size);
-    uuid_generate(u);
-    uuid_unparse_lower(u, s->r.id);
+    awslet_uuid(s->r.id);
     s->r.start_us = clock_mono_us();
     s->r.conn = conn;
     s->r.method = arena_strdup(&s->r.arena, method);
@@ -504,12 +502,14 @@ server_start(void)
         return -1;
     }
     (void)sslen;
+    /* The connection memory pool holds headers and body chunks; libmicrohttpd zeroes it for
+     * every request, so it is kept small (64 KiB: SigV4 headers are ~1 KiB). */
     srv_daemon = MHD_start_daemon(
         flags, (uint16_t)awslet_cfg.port, NULL, NULL, access_cb, NULL, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)awslet_cfg.threads,
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
         srv_unescape, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned int)1024, MHD_OPTION_EXTERNAL_LOGGER, srv_mhd_log, NULL, MHD_OPTION_END);
     if (!srv_daemon) {
         log_error("cannot listen on %s:%u: %s", awslet_cfg.host, awslet_cfg.port,

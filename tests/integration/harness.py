@@ -10,6 +10,7 @@ fails or errors.  The binary comes from $AWSLET_BIN (set by tests/integration/CM
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -227,6 +228,9 @@ class Awslet:
                             aws_secret_access_key=SECRET_KEY, config=cfg, **kw)
 
 
+SANITIZER_RE = re.compile(r"ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error: ")
+
+
 class AwsletTestCase(unittest.TestCase):
     """Base class: self.awslet(...) starts a daemon that is stopped after the test; if the test
     fails or errors, every daemon log of that test is printed to stderr."""
@@ -252,7 +256,21 @@ class AwsletTestCase(unittest.TestCase):
             return super().run(result)
         finally:
             for d in self._awslets:
-                d.stop()
+                was_running = d.proc is not None and d.proc.poll() is None
+                code = d.stop()
+                # A daemon the harness stops must exit 0: under ASan/UBSan a leak or undefined
+                # behaviour makes it exit non-zero, and a sanitizer report in the log is a
+                # failure even when the test's own assertions passed.
+                problem = None
+                if was_running and code != 0:
+                    problem = "awslet exited with status %s on SIGTERM" % code
+                elif SANITIZER_RE.search(d.log):
+                    problem = "sanitizer report in the awslet log"
+                if problem:
+                    try:
+                        raise AssertionError(problem)
+                    except AssertionError:
+                        result.addFailure(self, sys.exc_info())
             if len(result.failures) + len(result.errors) > before:
                 for d in self._awslets:
                     sys.stderr.write("\n---- awslet log (%s) %s ----\n%s---- end of log ----\n"

@@ -42,6 +42,9 @@ fail() {
 _awslet_exit() {
     local rc=$?
     stop_awslet
+    if [ "$AWSLET_FAILED" -ne 0 ] && [ "$rc" -eq 0 ]; then
+        rc=1
+    fi
     if [ "$rc" -ne 0 ] || [ "$AWSLET_FAILED" -ne 0 ]; then
         if [ -n "$AWSLET_TMP" ] && [ -f "$AWSLET_TMP/awslet.log" ]; then
             echo "---- awslet log ($AWSLET_TMP/awslet.log) ----" >&2
@@ -96,6 +99,16 @@ stop_awslet() {
     wait "$AWSLET_PID" 2>/dev/null
     AWSLET_RC=$?
     AWSLET_PID=
+    # Under ASan/UBSan a leak or undefined behaviour shows as a non-zero exit or a report in
+    # the log: either fails the test even if every assertion passed.
+    if [ "$AWSLET_RC" -ne 0 ]; then
+        AWSLET_FAILED=1
+        echo "FAIL: awslet exited with status $AWSLET_RC on SIGTERM" >&2
+    fi
+    if [ -f "$AWSLET_LOG" ] && grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error: ' "$AWSLET_LOG"; then
+        AWSLET_FAILED=1
+        echo "FAIL: sanitizer report in the awslet log" >&2
+    fi
     return 0
 }
 

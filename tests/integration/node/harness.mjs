@@ -57,6 +57,11 @@ export async function startAwslet({ args = [], env = {}, timeoutMs = 15000 } = {
         const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
         await exited;
         clearTimeout(t);
+        // Under ASan/UBSan a leak or undefined behaviour shows as a non-zero exit or a
+        // report in the log: fail the test that owns this daemon.
+        if (exitCode !== 0) throw new Error(`awslet exited with ${exitCode} on SIGTERM\n${log()}`);
+        if (/ERROR: (Address|Leak)Sanitizer|runtime error: /.test(log()))
+          throw new Error(`sanitizer report in the awslet log\n${log()}`);
       }
       return exitCode;
     },
