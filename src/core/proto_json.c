@@ -30,7 +30,9 @@ json_decode_body(const char *body, size_t len, char *err, size_t errlen)
     if (i == len)
         return json_object();
 
-    root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+    /* JSON_ALLOW_NUL: "\u0000" is valid JSON; handlers that take text judge it (SQS answers
+     * InvalidMessageContents for it), so the codec must not reject the whole request. */
+    root = json_loadb(body, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     if (!root) {
         if (err && errlen)
             snprintf(err, errlen, "Unable to parse request body: %s (line %d, column %d)",

@@ -77,6 +77,23 @@ test_json_decode_body__length_is_respected(void **state)
 }
 
 static void
+test_json_decode_body__keeps_escaped_nul(void **state)
+{
+    static const char body[] = "{\"MessageBody\":\"ok\\u0000ok\"}";
+    char err[256];
+    json_t *in = json_decode_body(body, sizeof(body) - 1, err, sizeof(err));
+    json_t *v;
+
+    /* The codec passes \u0000 through with its length; the handler decides (SQS rejects it
+     * as InvalidMessageContents, which it could not if the codec failed the request). */
+    assert_non_null(in);
+    v = json_object_get(in, "MessageBody");
+    assert_int_equal(json_string_length(v), 5);
+    assert_memory_equal(json_string_value(v), "ok\0ok", 5);
+    json_decref(in);
+}
+
+static void
 test_json_encode_error__documents(void **state)
 {
     static const struct awslet_error qdne = {
@@ -137,6 +154,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_decode_body__table),
         cmocka_unit_test(test_json_decode_body__length_is_respected),
+        cmocka_unit_test(test_json_decode_body__keeps_escaped_nul),
         cmocka_unit_test(test_json_encode_error__documents),
         cmocka_unit_test(test_json_crc32__check_values),
     };
