@@ -60,6 +60,14 @@ sqs_arg_str_opt(struct awslet_req *req, const json_t *in, const char *name, cons
                     arg_text(req, v), name);
         return -1;
     }
+    /* JSON may carry \u0000; a C string would silently end there and name something else. */
+    if (strlen(json_string_value(v)) != json_string_length(v)) {
+        awslet_fail(req, &ERR_SQS_INVALID_PARAMETER_VALUE,
+                    "Value for parameter %s is invalid. Reason: Must not contain the character "
+                    "#x0.",
+                    name);
+        return -1;
+    }
     *out = json_string_value(v);
     return 0;
 }

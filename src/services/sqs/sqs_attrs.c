@@ -644,6 +644,26 @@ sqs_get_queue_attributes(struct awslet_req *req, const json_t *in, json_t **out)
     return AWSLET_OK;
 }
 
+/* Re-date every stored message's expiry to its send time plus the queue's retention. */
+static int
+attrs_retention_restamp(struct awslet_req *req, const struct sqs_queue *q)
+{
+    static const char sql[] =
+        "UPDATE sqs_messages SET expires_ms = sent_ms + ?1 WHERE queue_id = ?2";
+    sqlite3_stmt *st = store_stmt(req->db, sql);
+    int rc;
+
+    if (!st)
+        return awslet_fail(req, &ERR_INTERNAL_FAILURE, "cannot update message retention"), -1;
+    sqlite3_bind_int64(st, 1, (long long)q->retention_seconds * 1000);
+    sqlite3_bind_int64(st, 2, q->id);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(st);
+    if (rc != 0)
+        awslet_fail(req, &ERR_INTERNAL_FAILURE, "cannot update message retention");
+    return rc;
+}
+
 /* SetQueueAttributes: validate all, then save (the transaction makes it all or nothing).
  * in: QueueUrl, Attributes */
 enum awslet_rc
@@ -661,10 +681,15 @@ sqs_set_queue_attributes(struct awslet_req *req, const json_t *in, json_t **out)
     if (!json_is_object(attrs))
         return awslet_fail(req, &ERR_SQS_INVALID_PARAMETER_VALUE,
                            "Value for parameter Attributes is invalid. Reason: Must be a map.");
+    int old_retention = q->retention_seconds;
     if (sqs_attrs_apply(req, q, attrs, false) != 0)
         return AWSLET_ERR;
     q->modified_s = clock_now_ms() / 1000;
     if (sqs_queue_save(req, q) != 0)
+        return AWSLET_ERR;
+    /* A new retention period applies to the messages already stored too (CreateQueue API
+     * reference: "impacts existing messages in the queue"), counted from each one's send. */
+    if (q->retention_seconds != old_retention && attrs_retention_restamp(req, q) != 0)
         return AWSLET_ERR;
     *out = json_object();
     return *out ? AWSLET_OK : awslet_fail_nomem(req);

@@ -10,6 +10,8 @@
  * Entry points: sqs_send_message(), sqs_send_message_batch(). */
 #include "services/sqs/sqs_send.h"
 
+#include "core/uuid.h"
+
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -18,7 +20,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
-#include <uuid/uuid.h>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -811,47 +812,6 @@ send_dedup_put(struct awslet_req *req, const struct sqs_queue *q, const char *ke
     return 0;
 }
 
-/* A version-4 UUID, lowercase. getrandom() fills a per-thread pool of 256 ids at a time:
- * libuuid's uuid_generate_random() makes several system calls per id, which costs more than
- * the INSERT on the send path. */
-static void
-send_uuid4(char out[AWSLET_UUID_LEN + 1])
-{
-    static const char hex[] = "0123456789abcdef";
-    static __thread unsigned char pool[4096];
-    static __thread size_t used = sizeof(pool);
-    unsigned char *b;
-    size_t got = 0;
-    int o = 0;
-
-    if (used + 16 > sizeof(pool)) {
-        while (got < sizeof(pool)) {
-            ssize_t n = getrandom(pool + got, sizeof(pool) - got, 0);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0) {
-                uuid_t u; /* no getrandom(): libuuid has its own fallbacks */
-                uuid_generate_random(u);
-                uuid_unparse_lower(u, out);
-                return;
-            }
-            got += (size_t)n;
-        }
-        used = 0;
-    }
-    b = pool + used;
-    used += 16;
-    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[o++] = '-';
-        out[o++] = hex[b[i] >> 4];
-        out[o++] = hex[b[i] & 15];
-    }
-    out[o] = '\0';
-}
-
 /* Store m in q (or find its FIFO original) and fill r. 0, or -1 with the request failed. */
 static int
 send_store(struct awslet_req *req, const struct sqs_queue *q, struct sqs_send_msg *m, long long now,
@@ -879,7 +839,7 @@ send_store(struct awslet_req *req, const struct sqs_queue *q, struct sqs_send_ms
     if (send_json_text(req, m->attrs, &attrs_text) != 0 ||
         send_json_text(req, m->sys, &sys_text) != 0)
         return -1;
-    send_uuid4(r->message_id);
+    awslet_uuid(r->message_id);
 
     st = store_stmt(req->db, sql_insert);
     if (!st)
