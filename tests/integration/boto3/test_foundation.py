@@ -141,7 +141,9 @@ class HealthInfoReset(AwsletTestCase):
 
 
 class UnknownOperationThroughBoto3(AwsletTestCase):
-    """No operation exists yet: each SDK call must come back as its protocol's error shape."""
+    """An operation awslet does not implement must come back as its protocol's error shape.
+    SQS is implemented, so it is probed with an operation it does not have; the SDK calls go to
+    services that have no operation yet."""
 
     def setUp(self):
         self.d = self.awslet()
@@ -159,24 +161,27 @@ class UnknownOperationThroughBoto3(AwsletTestCase):
         self.assertEqual(http.headers.get("x-amzn-RequestId"), rid)
         self.assertEqual(http.headers.get("x-amz-request-id"), rid)
 
-    def test_sqs(self):
-        # botocore >= 1.34.90 speaks JSON 1.0 to SQS; older ones (Debian's python3-boto3) query
-        protocol = self.d.client("sqs").meta.service_model.protocol
-        resp, http = self.call("sqs", "list_queues")
-        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 400)
-        if protocol == "json":
-            self.assertEqual(resp["Error"]["Code"], "UnknownOperationException")
-            self.assertEqual(http.headers.get("Content-Type", "").split(";")[0], JSON10)
-            self.assertEqual(json.loads(http.content)["__type"],
-                             "com.amazon.coral.service#UnknownOperationException")
-            self.assert_request_id(resp, http)
-        else:
-            self.assertEqual(protocol, "query")
-            self.assertEqual(resp["Error"]["Code"], "InvalidAction")
-            ns, _, xml_rid = parse_query_error(http.content)
-            self.assertEqual(ns, SQS_NS)
-            self.assertEqual(resp["ResponseMetadata"]["RequestId"], xml_rid)
-            self.assertEqual(http.headers.get("x-amzn-RequestId"), xml_rid)
+    def test_sqs_unknown_operation_raw(self):
+        # SQS is implemented, so an operation name it does not have proves the AWS JSON 1.0
+        # unknown-operation shape for it (boto3 cannot send an operation outside its model)
+        r = self.d.request("POST", "/", "{}", {"Content-Type": JSON10,
+                                               "X-Amz-Target": "AmazonSQS.NoSuchOperation"})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.header("Content-Type", "").split(";")[0], JSON10)
+        self.assertEqual(r.json()["__type"], "com.amazon.coral.service#UnknownOperationException")
+        self.assertEqual(json_type(r.json()), "UnknownOperationException")
+        rid = r.header("x-amzn-RequestId")
+        self.assertTrue(rid, r)
+        self.assertEqual(r.header("x-amz-request-id"), rid)
+        # and the query protocol's shape for an action SQS does not have
+        r = self.d.request("POST", "/", "Action=NoSuchAction&Version=2012-11-05",
+                           {"Content-Type": FORM})
+        self.assertEqual(r.status, 400, r)
+        ns, f, xml_rid = parse_query_error(r.body)
+        self.assertEqual(ns, SQS_NS)
+        self.assertEqual(f["Code"], "InvalidAction")
+        self.assertTrue(xml_rid)
+        self.assertEqual(r.header("x-amzn-RequestId"), xml_rid)
 
     def test_dynamodb_json_with_crc32(self):
         resp, http = self.call("dynamodb", "list_tables")
@@ -258,13 +263,17 @@ class QueryRouting(AwsletTestCase):
         return self.d.request("POST", path, form, {"Content-Type": FORM})
 
     def test_version_selects_sqs(self):
-        r = self.post_form("/", "Action=ListQueues&Version=2012-11-05")
+        r = self.post_form("/", "Action=NoSuchAction&Version=2012-11-05")
         self.assertEqual(r.status, 400, r)
         ns, f, rid = parse_query_error(r.body)
         self.assertEqual(ns, SQS_NS)
         self.assertEqual((f["Type"], f["Code"]), ("Sender", "InvalidAction"))
-        self.assertEqual(f["Message"], "The action ListQueues is not valid for this web service.")
+        self.assertEqual(f["Message"], "The action NoSuchAction is not valid for this web service.")
         self.assertEqual(rid, r.header("x-amzn-RequestId"))
+        # a real SQS action answers in the SQS namespace too
+        r = self.post_form("/", "Action=ListQueues&Version=2012-11-05")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(ET.fromstring(r.body).tag, "{%s}ListQueuesResponse" % SQS_NS)
 
     def test_version_selects_sns(self):
         r = self.post_form("/", "Action=Publish&Version=2010-03-31")
@@ -275,11 +284,17 @@ class QueryRouting(AwsletTestCase):
         self.assertEqual(rid, r.header("x-amzn-RequestId"))
 
     def test_queue_path_is_sqs(self):
+        r = self.post_form("/000000000000/orders", "Action=NoSuchAction&MessageBody=hi")
+        self.assertEqual(r.status, 400, r)
+        ns, f, _ = parse_query_error(r.body)
+        self.assertEqual(ns, SQS_NS)
+        self.assertEqual(f["Message"], "The action NoSuchAction is not valid for this web service.")
+        # an SQS action on that (missing) queue gets SQS's own error
         r = self.post_form("/000000000000/orders", "Action=SendMessage&MessageBody=hi")
         self.assertEqual(r.status, 400, r)
         ns, f, _ = parse_query_error(r.body)
         self.assertEqual(ns, SQS_NS)
-        self.assertEqual(f["Message"], "The action SendMessage is not valid for this web service.")
+        self.assertEqual((f["Type"], f["Code"]), ("Sender", "AWS.SimpleQueueService.NonExistentQueue"))
 
     def test_sigv4_scope_selects_service(self):
         # no Version: the credential scope alone says sns

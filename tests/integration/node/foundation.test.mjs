@@ -1,7 +1,8 @@
-// Foundation milestone through the AWS SDK for JavaScript v3: no operation exists yet, so each
-// command must reject with the error the SDK derives from its protocol's error shape.
+// Foundation milestone through the AWS SDK for JavaScript v3: each command of a service that has
+// no operation yet must reject with the error the SDK derives from its protocol's error shape.
 // SDK v3 (>= 3.447) speaks JSON 1.0 to SQS, unlike Debian's aws-cli, so this file proves the SQS
-// JSON path from a second SDK; SNS stays on the query protocol.
+// JSON path from a second SDK (SQS is implemented: a real call succeeds, an operation it does not
+// have is sent raw); SNS stays on the query protocol.
 // Run: cd tests/integration/node && npm ci && AWSLET_BIN=../../../build/awslet node --test
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,16 +42,32 @@ function header(raw, name) {
   return k === undefined ? undefined : h[k];
 }
 
-test('SQS ListQueues over JSON 1.0 -> UnknownOperationException 400', () => withLog(d, async () => {
-  const [err, raw] = await rejected(new SQSClient(clientConfig(d)), new ListQueuesCommand({}));
-  // the SDK really spoke JSON 1.0 to SQS
+test('SQS ListQueues over JSON 1.0 -> 200, routed to SQS', () => withLog(d, async () => {
+  const sqs = new SQSClient(clientConfig(d));
+  const raw = captureRaw(sqs);
+  const out = await sqs.send(new ListQueuesCommand({}));
+  // the SDK really spoke JSON 1.0 to SQS, and SQS answered in kind
   assert.equal(raw.request.headers['x-amz-target'], 'AmazonSQS.ListQueues');
   assert.match(raw.request.headers['content-type'], /^application\/x-amz-json-1\.0/);
-  assert.equal(err.name, 'UnknownOperationException');
-  assert.equal(err.$metadata.httpStatusCode, 400);
-  assert.ok(err.$metadata.requestId, 'requestId missing');
-  assert.equal(err.$metadata.requestId, header(raw, 'x-amzn-requestid'));
-  assert.equal(err.$fault, 'client');
+  assert.equal(raw.response.statusCode, 200);
+  assert.match(String(header(raw, 'content-type')), /^application\/x-amz-json-1\.0/);
+  assert.equal(out.$metadata.httpStatusCode, 200);
+  assert.ok(out.$metadata.requestId, 'requestId missing');
+  assert.equal(out.$metadata.requestId, header(raw, 'x-amzn-requestid'));
+}));
+
+test('SQS over JSON 1.0, an operation SQS does not have -> UnknownOperationException 400', () => withLog(d, async () => {
+  // raw: the SDK cannot send an operation outside its model
+  const r = await fetch(`${d.url}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'AmazonSQS.NoSuchOperation' },
+    body: '{}',
+  });
+  const body = await r.json();
+  assert.equal(r.status, 400);
+  assert.match(r.headers.get('content-type') || '', /^application\/x-amz-json-1\.0/);
+  assert.equal(body.__type, 'com.amazon.coral.service#UnknownOperationException');
+  assert.ok(r.headers.get('x-amzn-requestid'), 'x-amzn-RequestId missing');
 }));
 
 test('DynamoDB ListTables -> UnknownOperationException 400 with a correct x-amz-crc32', () => withLog(d, async () => {
@@ -60,6 +77,7 @@ test('DynamoDB ListTables -> UnknownOperationException 400 with a correct x-amz-
   assert.equal(err.$metadata.httpStatusCode, 400);
   assert.ok(err.$metadata.requestId, 'requestId missing');
   assert.equal(err.$metadata.requestId, header(raw, 'x-amzn-requestid'));
+  assert.equal(err.$fault, 'client');
   const crc = header(raw, 'x-amz-crc32');
   assert.ok(crc, 'x-amz-crc32 missing');
   assert.equal(Number(crc), crc32(raw.body));
