@@ -17,7 +17,6 @@
 #include "core/proto_json.h"
 #include "core/proto_restjson.h"
 #include "core/server.h"
-#include "core/timer.h"
 #include "services/service.h"
 #include "store/store.h"
 
@@ -163,11 +162,28 @@ dispatch_decode(struct awslet_req *req, const struct form *form)
     }
 }
 
+/* Run the handler's after-commit hooks once, in the order they were added. */
 static void
-dispatch_run_hooks(struct req_hook *h)
+dispatch_run_after_commit(struct awslet_req *req)
 {
-    for (; h; h = h->next)
-        h->fn(h->arg);
+    struct req_hook *h = req->after_commit, *rev = NULL;
+
+    req->after_commit = NULL;
+    while (h) { /* the list is newest first */
+        struct req_hook *next = h->next;
+        h->next = rev;
+        rev = h;
+        h = next;
+    }
+    for (; rev; rev = rev->next)
+        rev->fn(rev->arg);
+}
+
+/* The committer thread's call: the group holding req's changes has ended. */
+static void
+dispatch_committed(void *arg, int rc)
+{
+    req_commit_done(arg, rc);
 }
 
 static int
@@ -225,6 +241,24 @@ dispatch_op(struct awslet_req *req, const struct form *form)
     enum awslet_rc rc;
     int writing;
 
+    /* Re-entered while waiting for the group commit (a spurious wake), or after it. */
+    if (req->commit == REQ_COMMIT_PENDING)
+        return AWSLET_SUSPEND;
+    if (req->commit == REQ_COMMIT_DONE) {
+        req->commit = REQ_COMMIT_NONE;
+        if (req->commit_rc != 0) {
+            free(req->raw_body);
+            req->raw_body = NULL;
+            req->raw_len = 0;
+            req->resp_headers = NULL;
+            awslet_fail(req, &ERR_INTERNAL_FAILURE, "cannot commit the transaction");
+            dispatch_encode_error(req);
+            return AWSLET_ERR;
+        }
+        dispatch_run_after_commit(req);
+        return AWSLET_OK;
+    }
+
     /* Decode first: a body that is not even JSON is a SerializationException whatever the
      * operation, as AWS answers it. A query action outside the model has no shape to decode
      * with and is simply unknown. */
@@ -256,28 +290,6 @@ dispatch_op(struct awslet_req *req, const struct form *form)
         return AWSLET_ERR;
     }
     rc = req->op->fn(req, req->in, &out);
-    if (writing) {
-        if (rc == AWSLET_ERR) {
-            store_write_rollback(req->db);
-        } else if (store_write_commit(req->db) != 0) {
-            json_decref(out);
-            out = NULL;
-            rc = awslet_fail(req, &ERR_INTERNAL_FAILURE, "cannot commit the transaction");
-        }
-        req->db = NULL; /* the writer connection is not ours after the commit */
-    }
-    if (rc != AWSLET_ERR) {
-        struct req_hook *hooks = req->after_commit;
-        req->after_commit = NULL;
-        dispatch_run_hooks(hooks);
-    }
-    req->after_commit = NULL;
-    timer_kick_pending();
-
-    if (rc == AWSLET_SUSPEND) {
-        json_decref(out);
-        return AWSLET_SUSPEND;
-    }
     if (rc == AWSLET_OK) {
         if (!out)
             out = json_object();
@@ -285,6 +297,29 @@ dispatch_op(struct awslet_req *req, const struct form *form)
             rc = awslet_fail(req, &ERR_INTERNAL_FAILURE, "cannot encode the response");
     }
     json_decref(out);
+
+    if (writing) {
+        sqlite3 *db = req->db;
+        req->db = NULL; /* the writer connection is not ours once the write ends */
+        if (rc == AWSLET_ERR) {
+            store_write_rollback(db);
+        } else if (rc == AWSLET_OK) {
+            /* The answer is ready but not sent: the request sleeps until the committer has
+             * made the group holding its changes durable (dispatch_committed). */
+            req->commit = REQ_COMMIT_PENDING;
+            if (store_write_commit_async(db, dispatch_committed, req) == 0)
+                return AWSLET_SUSPEND;
+            req->commit = REQ_COMMIT_NONE;
+            rc = awslet_fail(req, &ERR_INTERNAL_FAILURE, "cannot keep the changes");
+        } else if (store_write_commit_async(db, NULL, NULL) != 0) {
+            /* A suspending handler (an empty long poll) acknowledges nothing: its changes
+             * join the group without anyone waiting for them. */
+            rc = awslet_fail(req, &ERR_INTERNAL_FAILURE, "cannot keep the changes");
+        }
+    }
+    if (rc != AWSLET_ERR)
+        dispatch_run_after_commit(req);
+    req->after_commit = NULL;
     if (rc == AWSLET_ERR)
         dispatch_encode_error(req);
     return rc;

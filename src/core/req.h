@@ -42,6 +42,12 @@ struct req_header {
     struct req_header *next;
 };
 
+enum req_commit {
+    REQ_COMMIT_NONE,    /* no write waiting */
+    REQ_COMMIT_PENDING, /* answer encoded, suspended until the committer calls back */
+    REQ_COMMIT_DONE,    /* committed (or failed: commit_rc): send the answer */
+};
+
 struct req_hook {
     void (*fn)(void *arg);
     void *arg;
@@ -94,6 +100,8 @@ struct awslet_req {
     bool stopping;                     /* resumed because the daemon stops: answer now */
     void *state;                       /* the handler's own state across re-entries (arena) */
 
+    enum req_commit commit;            /* an OP_WRITE answer waiting for its group commit */
+    int commit_rc;                     /* the group commit's result, once REQ_COMMIT_DONE */
     struct req_hook *after_commit;     /* run once the write transaction has committed */
     struct req_hook *on_finish;        /* run when the request is done, in any outcome */
 };
@@ -119,6 +127,9 @@ int req_on_finish(struct awslet_req *req, void (*fn)(void *), void *arg);
 /* Wake a suspended request: its handler runs again on a worker thread. Safe from any thread,
  * idempotent, and harmless if the handler is still running (it is simply re-run once). */
 void req_resume(struct awslet_req *req);
+/* The committer's word that req's group commit ended with rc (0 = durable): record it and
+ * resume the request so that its answer is sent. */
+void req_commit_done(struct awslet_req *req, int rc);
 /* Resume the request at deadline_ms on the awslet clock unless woken earlier. 0 or -1. */
 int req_resume_at(struct awslet_req *req, long long deadline_ms);
 

@@ -196,6 +196,17 @@ srv_list_remove(struct srv_req *s)
 }
 
 void
+req_commit_done(struct awslet_req *req, int rc)
+{
+    /* Under srv_lock, so that server_stop() sees a consistent commit state. */
+    pthread_mutex_lock(&srv_lock);
+    req->commit_rc = rc;
+    req->commit = REQ_COMMIT_DONE;
+    pthread_mutex_unlock(&srv_lock);
+    req_resume(req);
+}
+
+void
 req_resume(struct awslet_req *req)
 {
     struct srv_req *s = srv_of(req);
@@ -249,10 +260,12 @@ srv_try_suspend(struct srv_req *s)
     int suspended = 0;
 
     pthread_mutex_lock(&srv_lock);
-    if (srv_stopping) {
-        s->r.stopping = true;
+    if (s->state == SRV_WAKE_PENDING) {
         s->state = SRV_RUNNING;
-    } else if (s->state == SRV_WAKE_PENDING) {
+    } else if (srv_stopping && s->r.commit != REQ_COMMIT_PENDING) {
+        /* A long poll answers at once when stopping; a write waiting for its commit still
+         * waits: the committer runs until the store closes, after the server. */
+        s->r.stopping = true;
         s->state = SRV_RUNNING;
     } else {
         MHD_suspend_connection(s->r.conn);
@@ -536,8 +549,10 @@ server_stop(unsigned grace_ms)
     /* 2. Answer every suspended request now: handlers see req->stopping. */
     pthread_mutex_lock(&srv_lock);
     srv_stopping = true;
-    while (srv_suspended) {
-        struct srv_req *s = srv_suspended;
+    for (struct srv_req *s = srv_suspended, *next; s; s = next) {
+        next = s->next;
+        if (s->r.commit == REQ_COMMIT_PENDING)
+            continue; /* answered when its group commits: the committer outlives us */
         srv_list_remove(s);
         s->state = SRV_RUNNING;
         s->r.stopping = true;

@@ -8,6 +8,7 @@
 #include "core/timer.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -46,7 +47,8 @@ static size_t vheap_n, vheap_cap;
 static long vtimer_next_id = 1;
 static long vtimer_running_id;
 
-static __thread bool timer_tl_pending;
+/* Set by timer_schedule(); the commit hook kicks the scheduler once the timer is durable. */
+static _Atomic bool timer_pending;
 
 int
 timer_register(const char *kind, timer_fn *fn)
@@ -85,7 +87,7 @@ timer_schedule(sqlite3 *db, long long due_ms, const char *kind, const char *ref,
         log_error("cannot schedule timer '%s': %s", kind, sqlite3_errmsg(db));
         return -1;
     }
-    timer_tl_pending = true;
+    atomic_store(&timer_pending, true);
     return sqlite3_last_insert_rowid(db);
 }
 
@@ -113,10 +115,8 @@ timer_kick(void)
 void
 timer_kick_pending(void)
 {
-    if (timer_tl_pending) {
-        timer_tl_pending = false;
+    if (atomic_exchange(&timer_pending, false))
         timer_kick();
-    }
 }
 
 /* Min-heap on (due_ms, id) so equal deadlines fire in the order they were added. */
@@ -362,6 +362,7 @@ timer_start(void)
     pthread_condattr_destroy(&attr);
     pthread_cond_init(&timer_done, NULL);
     clock_set_listener(timer_kick);
+    store_set_commit_hook(timer_kick_pending);
     timer_running = true;
     if (pthread_create(&timer_thread, NULL, timer_main, NULL) != 0) {
         timer_running = false;
@@ -384,6 +385,7 @@ timer_stop(void)
     pthread_mutex_unlock(&timer_lock);
     pthread_join(timer_thread, NULL);
     clock_set_listener(NULL);
+    store_set_commit_hook(NULL);
     /* Volatile timers die with the process: their owners (suspended requests) were already
      * answered by the server's stop. */
     free(vheap);

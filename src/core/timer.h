@@ -20,15 +20,14 @@ typedef int timer_fn(sqlite3 *db, const char *ref, const char *payload);
 /* Register a handler for kind (a static string). Call from a service's init. 0 or -1. */
 int timer_register(const char *kind, timer_fn *fn);
 /* Schedule a durable timer inside the caller's write transaction. The row id, or -1. The
- * dispatcher calls timer_kick_pending() after every commit, which wakes the scheduler if
- * this thread scheduled anything; other writers call it themselves after COMMIT. */
+ * scheduler is kicked after the group commit that makes it durable (a store commit hook). */
 long long timer_schedule(sqlite3 *db, long long due_ms, const char *kind, const char *ref,
                          const char *payload);
 /* Remove durable timers of kind for ref (inside the caller's write transaction). */
 int timer_cancel(sqlite3 *db, const char *kind, const char *ref);
 /* Tell the scheduler to look at the table again. */
 void timer_kick(void);
-/* timer_kick() if this thread scheduled a durable timer since the last call. */
+/* timer_kick() if a durable timer was scheduled since the last call (the commit hook). */
 void timer_kick_pending(void);
 
 typedef void vtimer_fn(void *arg);

@@ -5,11 +5,11 @@
  * they call store_conn(); each connection caches its prepared statements keyed by the
  * address of the (static) SQL text. All writes go through the one writer connection opened
  * by store_open(), under store_write_lock, so nobody ever busy-waits on SQLITE_BUSY; readers
- * run concurrently thanks to WAL. Group commit: a writer that finishes while others are
- * queued for the lock leaves the transaction open and waits; the last writer of the burst
- * (or the one that fills the group) commits for everyone and wakes them. The writer
- * connection is closed last, which keeps an in-memory (memdb) database alive until then and
- * checkpoints the WAL away on a clean stop. */
+ * run concurrently thanks to WAL. Group commit: a finished write leaves its savepoint in the
+ * open transaction; when no other writer is queued (or the group is full) the committer
+ * thread COMMITs the whole group, then wakes synchronous writers and calls the callbacks of
+ * asynchronous ones. The writer connection is closed last, which keeps an in-memory
+ * (memdb) database alive until then and checkpoints the WAL away on a clean stop. */
 #include "store/store.h"
 
 #include <errno.h>
@@ -50,7 +50,19 @@ static struct store_conn *store_registry;
 /* The write path: everything below is guarded by store_write_lock. */
 static struct store_conn store_writer;
 static pthread_mutex_t store_write_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t store_committed = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t store_committed = PTHREAD_COND_INITIALIZER;     /* a group ended */
+static pthread_cond_t store_commit_wanted = PTHREAD_COND_INITIALIZER; /* wakes the committer */
+static pthread_t store_committer;
+static bool store_committer_running, store_committer_stop, store_commit_requested;
+
+/* An asynchronous write waiting for its group's COMMIT. */
+struct store_pending {
+    void (*done)(void *arg, int rc);
+    void *arg;
+    struct store_pending *next;
+};
+static struct store_pending *store_group_pending; /* callbacks of the open group */
+static void (*_Atomic store_commit_hook)(void);
 static _Atomic int store_write_queued;  /* threads waiting for store_write_lock */
 static bool store_txn_open;             /* the group transaction is open */
 static unsigned store_group_size;       /* writes in the open group */
@@ -58,6 +70,8 @@ static unsigned long store_gen;         /* number of the open (or next) group */
 static unsigned long store_gen_done;    /* groups numbered below this have ended */
 static unsigned long store_gen_failed;  /* the last group whose COMMIT failed, +1; 0 = none */
 static unsigned long store_shared;      /* writes that shared a COMMIT */
+
+static void *store_committer_main(void *unused);
 
 static __thread struct store_conn *store_tl;
 static __thread int store_tl_writing;
@@ -161,6 +175,14 @@ store_open(const char *dir, bool in_memory)
     }
     store_txn_open = false;
     store_group_size = 0;
+    store_committer_stop = store_commit_requested = false;
+    if (pthread_create(&store_committer, NULL, store_committer_main, NULL) != 0) {
+        log_error("cannot start the committer thread");
+        sqlite3_close(store_writer.db);
+        store_writer.db = NULL;
+        return -1;
+    }
+    store_committer_running = true;
     return 0;
 }
 
@@ -192,6 +214,16 @@ store_conn_free(struct store_conn *c)
 void
 store_close(void)
 {
+    if (store_committer_running) {
+        /* Every writer has finished by now; the committer ends the last group first. */
+        pthread_mutex_lock(&store_write_lock);
+        store_committer_stop = true;
+        store_commit_requested = store_group_size > 0;
+        pthread_cond_signal(&store_commit_wanted);
+        pthread_mutex_unlock(&store_write_lock);
+        pthread_join(store_committer, NULL);
+        store_committer_running = false;
+    }
     pthread_mutex_lock(&store_registry_lock);
     struct store_conn *c = store_registry;
     store_registry = NULL;
@@ -313,6 +345,17 @@ store_stmt(sqlite3 *db, const char *sql)
     return st;
 }
 
+/* With the lock held: let the committer end the group if nobody else is about to join it. */
+static void
+store_maybe_request_commit(void)
+{
+    if (store_group_size > 0 &&
+        (atomic_load(&store_write_queued) == 0 || store_group_size >= STORE_GROUP_MAX)) {
+        store_commit_requested = true;
+        pthread_cond_signal(&store_commit_wanted);
+    }
+}
+
 sqlite3 *
 store_write_begin(void)
 {
@@ -320,46 +363,71 @@ store_write_begin(void)
     pthread_mutex_lock(&store_write_lock);
     atomic_fetch_sub(&store_write_queued, 1);
     if (!store_txn_open) {
-        if (store_exec(store_writer.db, "BEGIN IMMEDIATE") != 0) {
-            pthread_mutex_unlock(&store_write_lock);
-            return NULL;
-        }
+        if (store_exec(store_writer.db, "BEGIN IMMEDIATE") != 0)
+            goto fail;
         store_txn_open = true;
         store_group_size = 0;
     }
-    if (store_exec(store_writer.db, "SAVEPOINT w") != 0) {
-        /* The group is intact; this write simply cannot start. */
-        pthread_mutex_unlock(&store_write_lock);
-        return NULL;
-    }
+    if (store_exec(store_writer.db, "SAVEPOINT w") != 0)
+        goto fail; /* the group is intact; this write simply cannot start */
     store_tl_writing = 1;
     return store_writer.db;
+fail:
+    store_maybe_request_commit(); /* writers before us may be waiting on this one */
+    pthread_mutex_unlock(&store_write_lock);
+    return NULL;
 }
 
-/* Called with the lock held and this write's savepoint closed: either commit the group now
- * or leave it to a writer that is already queued, and wait for that commit. */
+/* Close this write's savepoint keeping its changes, with the lock held. 0, or -1 when they
+ * could not be kept (they are rolled back and the savepoint closed anyway). */
 static int
-store_write_finish(void)
+store_release(sqlite3 *db)
+{
+    store_tl_writing = 0;
+    if (store_exec(db, "RELEASE w") == 0) {
+        store_group_size++;
+        return 0;
+    }
+    store_exec(db, "ROLLBACK TO w");
+    store_exec(db, "RELEASE w");
+    return -1;
+}
+
+int
+store_write_commit_async(sqlite3 *db, void (*done)(void *arg, int rc), void *arg)
+{
+    struct store_pending *p = NULL;
+
+    if (done && !(p = malloc(sizeof(*p)))) {
+        store_write_rollback(db);
+        return -1;
+    }
+    if (store_release(db) != 0) {
+        free(p);
+        store_maybe_request_commit();
+        pthread_mutex_unlock(&store_write_lock);
+        return -1;
+    }
+    if (p) {
+        p->done = done;
+        p->arg = arg;
+        p->next = store_group_pending;
+        store_group_pending = p;
+    }
+    store_maybe_request_commit();
+    pthread_mutex_unlock(&store_write_lock);
+    return 0;
+}
+
+int
+store_write_commit(sqlite3 *db)
 {
     unsigned long mine = store_gen;
-    int rc = 0;
+    int rc = store_release(db);
 
-    store_tl_writing = 0;
-    store_group_size++;
-    if (atomic_load(&store_write_queued) == 0 || store_group_size >= STORE_GROUP_MAX) {
-        if (store_exec(store_writer.db, "COMMIT") != 0) {
-            store_exec(store_writer.db, "ROLLBACK");
-            store_gen_failed = mine + 1;
-            rc = -1;
-        }
-        if (store_group_size > 1)
-            store_shared += store_group_size;
-        store_txn_open = false;
-        store_gen_done = ++store_gen;
-        pthread_cond_broadcast(&store_committed);
-    } else {
-        /* A queued writer will take the lock as soon as we wait, and the group ends with
-         * the last of them: nothing is acknowledged before its COMMIT. */
+    store_maybe_request_commit();
+    if (rc == 0) {
+        /* Wait for the committer; queued writers take the lock meanwhile and join us. */
         while (store_gen_done <= mine)
             pthread_cond_wait(&store_committed, &store_write_lock);
         rc = store_gen_failed == mine + 1 ? -1 : 0;
@@ -368,31 +436,78 @@ store_write_finish(void)
     return rc;
 }
 
-int
-store_write_commit(sqlite3 *db)
-{
-    if (store_exec(db, "RELEASE w") != 0) {
-        store_exec(db, "ROLLBACK TO w");
-        store_exec(db, "RELEASE w");
-        store_write_finish();
-        return -1;
-    }
-    return store_write_finish();
-}
-
 void
 store_write_rollback(sqlite3 *db)
 {
     /* ROLLBACK TO keeps the savepoint open; RELEASE then closes it, empty. */
     store_exec(db, "ROLLBACK TO w");
     store_exec(db, "RELEASE w");
-    store_write_finish();
+    store_tl_writing = 0;
+    store_maybe_request_commit();
+    pthread_mutex_unlock(&store_write_lock);
+}
+
+/* The committer thread: COMMIT the open group when asked, then tell every member. The
+ * callbacks run outside the lock, since they resume requests that may start new writes. */
+static void *
+store_committer_main(void *unused)
+{
+    pthread_mutex_lock(&store_write_lock);
+    for (;;) {
+        while (!store_commit_requested && !store_committer_stop)
+            pthread_cond_wait(&store_commit_wanted, &store_write_lock);
+        store_commit_requested = false;
+        if (store_group_size == 0) {
+            if (store_committer_stop)
+                break;
+            continue;
+        }
+        unsigned long gen = store_gen;
+        int rc = 0;
+        if (store_exec(store_writer.db, "COMMIT") != 0) {
+            store_exec(store_writer.db, "ROLLBACK");
+            store_gen_failed = gen + 1;
+            rc = -1;
+        }
+        if (store_group_size > 1)
+            store_shared += store_group_size;
+        store_txn_open = false;
+        store_group_size = 0;
+        store_gen_done = ++store_gen;
+        struct store_pending *p = store_group_pending;
+        store_group_pending = NULL;
+        pthread_cond_broadcast(&store_committed);
+        pthread_mutex_unlock(&store_write_lock);
+        void (*hook)(void) = atomic_load(&store_commit_hook);
+        if (hook)
+            hook();
+        while (p) {
+            struct store_pending *next = p->next;
+            p->done(p->arg, rc);
+            free(p);
+            p = next;
+        }
+        pthread_mutex_lock(&store_write_lock);
+    }
+    /* An empty transaction that rolled-back writes left open. */
+    if (store_txn_open) {
+        store_exec(store_writer.db, "ROLLBACK");
+        store_txn_open = false;
+    }
+    pthread_mutex_unlock(&store_write_lock);
+    return NULL;
 }
 
 int
 store_in_write(void)
 {
     return store_tl_writing;
+}
+
+void
+store_set_commit_hook(void (*fn)(void))
+{
+    atomic_store(&store_commit_hook, fn);
 }
 
 int

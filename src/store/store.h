@@ -1,13 +1,20 @@
 /* store.h: the SQLite store every service keeps its state in.
  *
  * One database (data-dir/awslet.db, WAL, synchronous=NORMAL: a commit survives kill -9 of
- * the daemon), one connection per thread opened on first use, prepared statements cached
- * per connection, and one serialized write path: store_write_begin() takes the process-wide
- * write lock and BEGIN IMMEDIATE, so writers never spin on SQLITE_BUSY. --in-memory keeps
- * the same database in SQLite's memdb VFS instead of a file.
+ * the daemon), one read connection per thread opened on first use, prepared statements
+ * cached per connection, and one serialized write path with group commit: every write runs
+ * on the single writer connection, under its lock, inside a savepoint of a shared
+ * transaction. A write that ends hands its savepoint to the open group and, if no other
+ * writer is queued, asks the committer thread to COMMIT the group. Request threads never
+ * wait for a COMMIT: store_write_commit_async() returns at once and calls back when the
+ * group is durable (the request is suspended meanwhile), so concurrent requests keep
+ * joining the open group while the previous one commits. Nothing is acknowledged before
+ * the COMMIT that holds it. --in-memory keeps the same database in SQLite's memdb VFS.
  *
- * Thread rules: store_conn() returns the calling thread's connection; never hand it to
- * another thread. store_open()/store_close() run on the main thread with no workers. */
+ * Thread rules: store_conn() returns the calling thread's read connection; never hand it to
+ * another thread. The writer connection is only used between store_write_begin() and
+ * store_write_commit*()/store_write_rollback() on the same thread. store_open() and
+ * store_close() run on the main thread with no workers. */
 #ifndef AWSLET_STORE_H
 #define AWSLET_STORE_H
 
@@ -43,10 +50,17 @@ sqlite3 *store_write_begin(void);
 /* Keep this write's changes and wait until they are committed. 0 once durable; -1 if the
  * group's COMMIT failed (the changes are gone). */
 int store_write_commit(sqlite3 *db);
+/* Keep this write's changes and return at once. done(arg, rc), if not NULL, runs on the
+ * committer thread once the group holding them has committed (rc 0) or failed (rc -1).
+ * Returns 0, or -1 if the changes could not be kept (then done is never called). */
+int store_write_commit_async(sqlite3 *db, void (*done)(void *arg, int rc), void *arg);
 /* Discard this write's changes (the rest of the group is unaffected). */
 void store_write_rollback(sqlite3 *db);
 /* 1 if this thread is inside store_write_begin()..commit/rollback. */
 int store_in_write(void);
+/* fn() runs on the committer thread after every group COMMIT (the scheduler's wake-up, so
+ * that a timer is looked for only once it is committed). NULL removes it. */
+void store_set_commit_hook(void (*fn)(void));
 /* Writes that shared a COMMIT with another since start-up, and threads queued for the
  * writer right now: for tests and benchmarks. */
 unsigned long store_group_commits(void);

@@ -270,6 +270,65 @@ test_store__rollback_inside_group_keeps_others(void **state)
     assert_int_equal(count_rows(r, "meta"), 1);
 }
 
+struct async_result {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int calls, rc, rows_seen;
+};
+
+static void
+async_done(void *arg, int rc)
+{
+    struct async_result *r = arg;
+    pthread_mutex_lock(&r->lock);
+    r->calls++;
+    r->rc = rc;
+    pthread_cond_signal(&r->cond);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void
+async_wait(struct async_result *r, int calls)
+{
+    pthread_mutex_lock(&r->lock);
+    while (r->calls < calls)
+        pthread_cond_wait(&r->cond, &r->lock);
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void
+test_store__async_commit_calls_back_once_durable(void **state)
+{
+    struct async_result r = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 99, 0};
+    sqlite3 *db = store_write_begin();
+    assert_non_null(db);
+    assert_int_equal(store_exec(db, "INSERT INTO meta VALUES ('async', 'x')"), 0);
+    /* Returns at once; the committer commits and calls back. */
+    assert_int_equal(store_write_commit_async(db, async_done, &r), 0);
+    assert_false(store_in_write());
+    async_wait(&r, 1);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(count_rows(store_conn(), "meta"), 1);
+}
+
+static void
+test_store__async_commit_reports_a_failed_group(void **state)
+{
+    struct async_result r = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 99, 0};
+    sqlite3 *rd = store_conn();
+    assert_int_equal(store_exec(rd, "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+                                    "CREATE TABLE c (pid INTEGER REFERENCES p(id)"
+                                    " DEFERRABLE INITIALLY DEFERRED)"),
+                     0);
+    sqlite3 *db = store_write_begin();
+    assert_int_equal(store_exec(db, "INSERT INTO c VALUES (7)"), 0);
+    assert_int_equal(store_write_commit_async(db, async_done, &r), 0);
+    async_wait(&r, 1);
+    assert_int_equal(r.rc, -1);
+    assert_int_equal(count_rows(rd, "c"), 0);
+}
+
 static void
 test_store__wipe_empties_every_table(void **state)
 {
@@ -332,6 +391,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_store__queued_writers_share_one_commit,
                                         setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_store__rollback_inside_group_keeps_others,
+                                        setup_file, teardown),
+        cmocka_unit_test_setup_teardown(test_store__async_commit_calls_back_once_durable,
+                                        setup_file, teardown),
+        cmocka_unit_test_setup_teardown(test_store__async_commit_reports_a_failed_group,
                                         setup_file, teardown),
         cmocka_unit_test_setup_teardown(test_store__wipe_empties_every_table, setup_file,
                                         teardown),
