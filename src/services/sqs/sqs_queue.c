@@ -562,6 +562,8 @@ sqs_create_queue(struct awslet_req *req, const json_t *in, json_t **out)
     return *out ? AWSLET_OK : awslet_fail_nomem(req);
 }
 
+static const char move_tasks_delete_sql[] = "DELETE FROM sqs_move_tasks WHERE source_arn = ?1";
+
 /* After the delete commits: long polls on the queue answer at once (their queue is gone). */
 static void
 queue_wake_all(void *arg)
@@ -598,6 +600,12 @@ sqs_delete_queue(struct awslet_req *req, const json_t *in, json_t **out)
         sqlite3_bind_int64(st, 4, now);
     }
     if (queue_exec(req, st, "record deleted queue") != 0)
+        return AWSLET_ERR;
+    /* Its move tasks go too: a queue created later under the same ARN starts with none. */
+    st = store_stmt(req->db, move_tasks_delete_sql);
+    if (st)
+        sqlite3_bind_text(st, 1, q->arn, -1, SQLITE_STATIC);
+    if (queue_exec(req, st, "delete move tasks") != 0)
         return AWSLET_ERR;
     id = arena_alloc(&req->arena, sizeof(*id));
     if (!id)
