@@ -8,6 +8,8 @@
  * maps, the result wrapper and ResponseMetadata. */
 #include "core/proto_query.h"
 
+#include "core/pct.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -20,47 +22,17 @@
  * Form parsing
  * ------------------------------------------------------------------------------------- */
 
-static int
-form_hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode s[0..len) into a new arena string; '+' is a space (form encoding).
  * NULL on a bad escape or no memory. */
 static char *
 form_decode(struct arena *a, const char *s, size_t len, size_t *outlen)
 {
     char *out = arena_alloc(a, len + 1);
-    size_t i, n = 0;
-    int hi, lo;
+    ssize_t n;
 
-    if (!out)
+    if (!out || (n = pct_decode(out, s, len, PCT_PLUS_IS_SPACE | PCT_STRICT)) < 0)
         return NULL;
-    for (i = 0; i < len; i++) {
-        if (s[i] == '+') {
-            out[n++] = ' ';
-        } else if (s[i] == '%') {
-            if (len - i < 3)
-                return NULL;
-            hi = form_hexval((unsigned char)s[i + 1]);
-            lo = form_hexval((unsigned char)s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return NULL;
-            out[n++] = (char)(hi << 4 | lo);
-            i += 2;
-        } else {
-            out[n++] = s[i];
-        }
-    }
-    out[n] = '\0';
-    *outlen = n;
+    *outlen = (size_t)n;
     return out;
 }
 

@@ -9,6 +9,8 @@
 #define _GNU_SOURCE /* strptime, timegm */
 #include "core/proto_restjson.h"
 
+#include "core/pct.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -41,40 +43,16 @@ rest_errf(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static int
-rest_hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode s[0..n) into a new heap string (caller frees). A '%' that does not start a
  * valid escape is kept as is, like most HTTP servers do; '+' stays '+' in a path. */
 static char *
 rest_pct_decode(const char *s, size_t n, size_t *outlen)
 {
     char *out = malloc(n + 1);
-    size_t i, k = 0;
 
     if (!out)
         return NULL;
-    for (i = 0; i < n; i++) {
-        if (s[i] == '%' && n - i >= 3 && rest_hexval((unsigned char)s[i + 1]) >= 0 &&
-            rest_hexval((unsigned char)s[i + 2]) >= 0) {
-            out[k++] = (char)(rest_hexval((unsigned char)s[i + 1]) << 4 |
-                              rest_hexval((unsigned char)s[i + 2]));
-            i += 2;
-        } else {
-            out[k++] = s[i];
-        }
-    }
-    out[k] = '\0';
-    *outlen = k;
+    *outlen = (size_t)pct_decode(out, s, n, 0);
     return out;
 }
 
