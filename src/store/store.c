@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -39,6 +40,10 @@ struct store_conn {
 
 /* A group closes after this many writes even if more are queued, bounding its latency. */
 #define STORE_GROUP_MAX 128
+/* How long a group may gather under load before its COMMIT. */
+#ifndef STORE_GATHER_NS
+#define STORE_GATHER_NS 100000
+#endif
 
 static char store_uri[PATH_MAX + 64];
 static char store_file[PATH_MAX];
@@ -66,6 +71,7 @@ static void (*_Atomic store_commit_hook)(void);
 static _Atomic int store_write_queued;  /* threads waiting for store_write_lock */
 static bool store_txn_open;             /* the group transaction is open */
 static unsigned store_group_size;       /* writes in the open group */
+static unsigned store_last_group;       /* writes in the last group committed */
 static unsigned long store_gen;         /* number of the open (or next) group */
 static unsigned long store_gen_done;    /* groups numbered below this have ended */
 static unsigned long store_gen_failed;  /* the last group whose COMMIT failed, +1; 0 = none */
@@ -462,6 +468,15 @@ store_committer_main(void *unused)
                 break;
             continue;
         }
+        if (store_last_group > 1 && !store_committer_stop) {
+            /* Under load (the last group was shared), give the workers a moment to add the
+             * requests they are parsing to this group: one COMMIT then covers more writes. */
+            pthread_mutex_unlock(&store_write_lock);
+            struct timespec ts = {0, STORE_GATHER_NS};
+            nanosleep(&ts, NULL);
+            pthread_mutex_lock(&store_write_lock);
+        }
+        store_last_group = store_group_size;
         unsigned long gen = store_gen;
         int rc = 0;
         if (store_exec(store_writer.db, "COMMIT") != 0) {
