@@ -41,9 +41,7 @@ struct store_conn {
 /* A group closes after this many writes even if more are queued, bounding its latency. */
 #define STORE_GROUP_MAX 128
 /* How long a group may gather under load before its COMMIT. */
-#ifndef STORE_GATHER_NS
 #define STORE_GATHER_NS 100000
-#endif
 
 static char store_uri[PATH_MAX + 64];
 static char store_file[PATH_MAX];
