@@ -28,6 +28,29 @@ httpc_now_ns(void)
 }
 
 int
+httpc_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+double
+httpc_pct_ms(const uint64_t *v, size_t n, double p)
+{
+    size_t rank;
+
+    if (n == 0)
+        return 0;
+    rank = (size_t)(p / 100.0 * (double)n + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return (double)v[rank - 1] / 1e6;
+}
+
+int
 httpc_open(struct httpc *c, const char *host, const char *port, double timeout_s)
 {
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai;
@@ -208,4 +231,35 @@ httpc_sqs(struct httpc *c, const char *op, const char *json)
 
     snprintf(target, sizeof(target), "AmazonSQS.%s", op);
     return httpc_call(c, target, "application/x-amz-json-1.0", json, strlen(json));
+}
+
+int
+httpc_sqs_create_queue(struct httpc *c, const char *name, char *url, size_t cap)
+{
+    char req[640];
+
+    snprintf(req, sizeof(req), "{\"QueueName\":\"%s\"}", name);
+    if (httpc_sqs(c, "CreateQueue", req) != 0 || c->status != 200 ||
+        !httpc_json_str(c->body, "QueueUrl", url, cap))
+        return -1;
+    return 0;
+}
+
+const char *
+httpc_json_str(const char *p, const char *key, char *out, size_t cap)
+{
+    char pat[64];
+    const char *v, *e;
+
+    snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+    v = strstr(p, pat);
+    if (!v)
+        return NULL;
+    v += strlen(pat);
+    e = strchr(v, '"');
+    if (!e || (size_t)(e - v) >= cap)
+        return NULL;
+    memcpy(out, v, (size_t)(e - v));
+    out[e - v] = '\0';
+    return e + 1;
 }

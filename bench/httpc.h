@@ -4,7 +4,8 @@
  * answer (Content-Length bodies only, which is what awslet sends). Socket timeouts bound
  * every read and write, so a stuck server fails a benchmark instead of hanging it. Used by
  * bench/sqs_cycle.c and bench/sqs_longpoll.c; bench/loadgen.c has its own non-blocking
- * engine. */
+ * engine and takes only the clock and the percentile helpers from here, so that every
+ * program measures and ranks latencies the same way. */
 #ifndef AWSLET_BENCH_HTTPC_H
 #define AWSLET_BENCH_HTTPC_H
 
@@ -26,6 +27,10 @@ struct httpc {
 
 /* Monotonic clock in nanoseconds. */
 uint64_t httpc_now_ns(void);
+/* qsort comparator for uint64_t (latencies in ns). */
+int httpc_cmp_u64(const void *a, const void *b);
+/* Nearest-rank percentile of sorted v (p in 0..100), in ms; 0 when n is 0. */
+double httpc_pct_ms(const uint64_t *v, size_t n, double p);
 
 /* Connect (blocking, TCP_NODELAY). 0, or -1 with errno set. */
 int httpc_open(struct httpc *c, const char *host, const char *port, double timeout_s);
@@ -43,5 +48,13 @@ int httpc_call(struct httpc *c, const char *target, const char *ctype, const cha
 
 /* An AWS JSON 1.0 SQS call: X-Amz-Target: AmazonSQS.<op>. 0 or -1 (I/O). */
 int httpc_sqs(struct httpc *c, const char *op, const char *json);
+/* CreateQueue name; its QueueUrl into url (cap bytes). 0, or -1 (I/O, not 200, or no
+ * QueueUrl in the answer: c->status and c->body tell which). */
+int httpc_sqs_create_queue(struct httpc *c, const char *name, char *url, size_t cap);
+
+/* The string value after `"key":"` at or after p, copied into out (cap bytes); the position
+ * after it, or NULL. Not a JSON parser: awslet's answers are compact and the values read
+ * here (ids, handles, URLs, numbers as strings) hold no escaped quote. */
+const char *httpc_json_str(const char *p, const char *key, char *out, size_t cap);
 
 #endif

@@ -12,6 +12,8 @@
  *                [-m method] [-u path] [-H 'Name: value']... [-b body | -b @file] [-f reqfile]
  *                [--json] [--label name] [--timeout secs] [--max-time secs] */
 #define _GNU_SOURCE
+#include "httpc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -96,15 +98,6 @@ static uint64_t t_start, t_measure, t_end, t_hard;
 static atomic_llong measured;     /* -n mode: tickets handed out to completed requests */
 static atomic_ullong t_last_done; /* -n mode: when the last counted request completed */
 static atomic_bool stop;
-
-static uint64_t
-now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void
 die(const char *fmt, const char *arg)
@@ -241,7 +234,7 @@ conn_send(struct worker *w, struct conn *c)
     if (!c->busy) {
         c->busy = true;
         c->sent = 0;
-        c->start_ns = now_ns();
+        c->start_ns = httpc_now_ns();
         c->st = P_HEADERS;
         c->status = 0;
         c->close_after = false;
@@ -476,7 +469,7 @@ conn_readable(struct worker *w, struct conn *c)
         if (n == 0) {
             /* EOF: the end of an until-close body, else a dropped connection. */
             if (c->busy && c->st == P_UNTIL_CLOSE) {
-                conn_complete(w, c, now_ns());
+                conn_complete(w, c, httpc_now_ns());
                 return;
             }
             if (c->busy)
@@ -509,7 +502,7 @@ conn_readable(struct worker *w, struct conn *c)
             return;
         }
         if (rc == 1) {
-            conn_complete(w, c, now_ns());
+            conn_complete(w, c, httpc_now_ns());
             return; /* level-triggered: the next response is read on the next wake-up */
         }
     }
@@ -554,7 +547,7 @@ worker_run(void *arg)
         conn_open(w, &w->conns[i]);
     }
     while (!atomic_load(&stop)) {
-        now = now_ns();
+        now = httpc_now_ns();
         if ((opt_count == 0 && now >= t_end) || now >= t_hard) {
             atomic_store(&stop, true);
             break;
@@ -594,30 +587,6 @@ worker_run(void *arg)
     for (i = 0; i < w->nconns; i++)
         conn_close(w, &w->conns[i]);
     return NULL;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentile of sorted v (p in 0..100), in ms. */
-static double
-pct_ms(const uint64_t *v, size_t n, double p)
-{
-    size_t rank;
-
-    if (n == 0)
-        return 0;
-    rank = (size_t)(p / 100.0 * (double)n + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > n)
-        rank = n;
-    return (double)v[rank - 1] / 1e6;
 }
 
 static void
@@ -758,7 +727,7 @@ main(int argc, char **argv)
     if (rc != 0)
         die("cannot resolve host: %s", gai_strerror(rc));
 
-    t_start = now_ns();
+    t_start = httpc_now_ns();
     t_measure = t_start + (uint64_t)(opt_warmup * 1e9);
     t_end = t_measure + (uint64_t)(opt_duration * 1e9);
     if (opt_max_time <= 0)
@@ -800,18 +769,18 @@ main(int argc, char **argv)
         e_to += w->err_timeout;
         warm += w->warm_done;
     }
-    qsort(all, total, sizeof(*all), cmp_u64);
+    qsort(all, total, sizeof(*all), httpc_cmp_u64);
 
     if (opt_count > 0 && total > 0)
         secs = (double)(atomic_load(&t_last_done) - t_measure) / 1e9;
     else
-        secs = (double)((now_ns() < t_end ? now_ns() : t_end) - t_measure) / 1e9;
+        secs = (double)((httpc_now_ns() < t_end ? httpc_now_ns() : t_end) - t_measure) / 1e9;
     if (secs <= 0)
         secs = 1e-9;
     rps = (double)total / secs;
-    p50 = pct_ms(all, total, 50);
-    p90 = pct_ms(all, total, 90);
-    p99 = pct_ms(all, total, 99);
+    p50 = httpc_pct_ms(all, total, 50);
+    p90 = httpc_pct_ms(all, total, 90);
+    p99 = httpc_pct_ms(all, total, 99);
     pmax = total ? (double)all[total - 1] / 1e6 : 0;
 
     printf("%s%s%zu requests in %.2f s over %d connections (%d thread%s; %llu warm-up "

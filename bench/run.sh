@@ -22,56 +22,11 @@ CONNS=${BENCH_CONNS:-64}
 STARTUP_RUNS=${BENCH_STARTUP_RUNS:-20}
 THREADS=${BENCH_THREADS:-$(n=$(nproc); ((n < 2)) && n=2; echo "$n")}
 
-log() { printf '== %s\n' "$*" >&2; }
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-
-log "building Release tree in $BUILD"
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAWSLET_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target awslet bench >/dev/null
-AWSLET=$BUILD/awslet
-LOADGEN=$BUILD/bench/loadgen
-CEILING=$BUILD/bench/ceiling
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+build_release
 STARTUP=$BUILD/bench/startup
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/awslet-bench.XXXXXX")
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# The last JSON line a bench program printed.
-json_line() { grep '^{' | tail -n 1; }
-# field NAME < json-line: a numeric field of a flat JSON object.
-field() { sed -n "s/.*\"$1\":\\([-0-9.]*\\).*/\\1/p"; }
-# median of the numbers on stdin, one a line.
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit }
-        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-fmt() { awk -v v="$1" -v d="${2:-2}" 'BEGIN { printf "%.*f", d, v }'; }
-
-# wait_port FILE: the port a server wrote once listening (10 s at most).
-wait_port() {
-    local i
-    for ((i = 0; i < 1000; i++)); do
-        if [[ -s $1 ]]; then
-            head -n 1 "$1"
-            return 0
-        fi
-        sleep 0.01
-    done
-    echo "bench: no port file $1 after 10 s" >&2
-    return 1
-}
+scratch_dir awslet-bench
 
 # ---- 1. startup, idle memory, stop ----------------------------------------------------------
 log "startup: $STARTUP_RUNS runs with a file store, $STARTUP_RUNS with --in-memory"
@@ -79,19 +34,8 @@ S_FILE=$("$STARTUP" --awslet "$AWSLET" --runs "$STARTUP_RUNS" --json --label fil
 S_MEM=$("$STARTUP" --awslet "$AWSLET" --runs "$STARTUP_RUNS" --in-memory --json --label in-memory | tee /dev/stderr | json_line)
 
 # ---- 2. throughput: awslet vs ceiling, alternating ------------------------------------------
-mkdir -p "$TMP/data"
-"$AWSLET" --port 0 --port-file "$TMP/awslet.port" --data-dir "$TMP/data" --threads "$THREADS" \
-    --log-level warn 2>"$TMP/awslet.log" &
-A_PID=$!
-PIDS+=("$A_PID")
-"$CEILING" --port 0 --port-file "$TMP/ceiling.port" --threads "$THREADS" 2>"$TMP/ceiling.log" &
-C_PID=$!
-PIDS+=("$C_PID")
-TICK=$(getconf CLK_TCK)
-# cpu_ticks PID: user + system CPU time the process has used, in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-A_PORT=$(wait_port "$TMP/awslet.port")
-C_PORT=$(wait_port "$TMP/ceiling.port")
+start_awslet data
+start_ceiling
 
 for f in awslet.jsonl ceiling.jsonl awslet.cpu ceiling.cpu; do : >"$TMP/$f"; done
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -107,14 +51,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
         }
         t1=$(cpu_ticks "$pid")
         echo "$line" >>"$TMP/$target.jsonl"
-        # server CPU per request: its CPU time over the round / every request it answered
-        awk -v t="$((t1 - t0))" -v hz="$TICK" -v n="$(field requests <<<"$line")" \
-            -v w="$(field warmup_requests <<<"$line")" \
-            'BEGIN { if (n + w > 0) printf "%.3f\n", t / hz * 1e6 / (n + w) }' >>"$TMP/$target.cpu"
+        cpu_per_request "$t0" "$t1" "$line" >>"$TMP/$target.cpu"
     done
 done
 
-med() { field "$2" <"$TMP/$1.jsonl" | median; }
 A_RPS=$(med awslet rps); C_RPS=$(med ceiling rps)
 A_P50=$(med awslet p50_ms); C_P50=$(med ceiling p50_ms)
 A_P90=$(med awslet p90_ms); C_P90=$(med ceiling p90_ms)
@@ -123,20 +63,17 @@ A_MAX=$(med awslet max_ms); C_MAX=$(med ceiling max_ms)
 A_CPU=$(median <"$TMP/awslet.cpu"); C_CPU=$(median <"$TMP/ceiling.cpu")
 A_N2XX=$(field non2xx <"$TMP/awslet.jsonl" | awk '{ s += $1 } END { print s + 0 }')
 C_N2XX=$(field non2xx <"$TMP/ceiling.jsonl" | awk '{ s += $1 } END { print s + 0 }')
-per_round() { field rps <"$TMP/$1.jsonl" | awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 }'; }
 
 # ---- report ---------------------------------------------------------------------------------
-CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-MEM=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 MHD=$(pkg-config --modversion libmicrohttpd 2>/dev/null || echo "?")
 CC=$(cc --version 2>/dev/null | head -n 1)
 
 {
     echo "### awslet benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "Machine: $(nproc) CPUs ($CPU), $MEM RAM, Linux $(uname -r) $(uname -m);"
+    machine
     echo "libmicrohttpd $MHD; $CC; awslet and ceiling with $THREADS threads; loadgen 1 thread;"
-    echo "load average (1/5/15 min) before the run: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)."
+    load_average
     echo
     echo "| Startup and memory | min | median | max | target |"
     echo "|---|---:|---:|---:|---|"

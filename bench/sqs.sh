@@ -32,8 +32,9 @@ PERF=${BENCH_PERF:-0}
 THREADS=${BENCH_THREADS:-$(n=$(nproc); ((n < 2)) && n=2; echo "$n")}
 BODY=$(printf 'x%.0s' {1..100}) # the 100-byte message body
 
-log() { printf '== %s\n' "$*" >&2; }
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+
 # 1000 polls are 1000 descriptors in the daemon and in the client.
 HARD_NOFILE=$(ulimit -Hn)
 if [[ $HARD_NOFILE != unlimited ]] && ((HARD_NOFILE < POLLS + 256)); then
@@ -45,62 +46,13 @@ if [[ $SOFT_NOFILE != unlimited ]] && ((SOFT_NOFILE < POLLS + 256)); then
     ulimit -n $((POLLS + 256))
 fi
 
-log "building Release tree in $BUILD"
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAWSLET_TESTS=OFF >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target awslet bench >/dev/null
-AWSLET=$BUILD/awslet
-LOADGEN=$BUILD/bench/loadgen
-CEILING=$BUILD/bench/ceiling
+build_release
 CYCLE=$BUILD/bench/sqs_cycle
 LONGPOLL=$BUILD/bench/sqs_longpoll
+scratch_dir awslet-sqsbench
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/awslet-sqsbench.XXXXXX")
-PIDS=()
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-json_line() { grep '^{' | tail -n 1; }
-field() { sed -n "s/.*\"$1\":\\([-0-9.]*\\).*/\\1/p"; }
-median() {
-    sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit }
-        if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-fmt() { awk -v v="$1" -v d="${2:-2}" 'BEGIN { printf "%.*f", d, v }'; }
 # yes_no EXPR: "yes" when the awk condition holds.
 yes_no() { awk "BEGIN { print ($1) ? \"yes\" : \"**no**\" }"; }
-
-wait_port() {
-    local i
-    for ((i = 0; i < 1000; i++)); do
-        if [[ -s $1 ]]; then
-            head -n 1 "$1"
-            return 0
-        fi
-        sleep 0.01
-    done
-    echo "bench: no port file $1 after 10 s" >&2
-    return 1
-}
-
-# start_awslet NAME: a daemon on a fresh data directory; sets A_PID and A_PORT.
-start_awslet() {
-    mkdir -p "$TMP/$1"
-    "$AWSLET" --port 0 --port-file "$TMP/$1.port" --data-dir "$TMP/$1" --threads "$THREADS" \
-        --log-level warn 2>"$TMP/$1.log" &
-    A_PID=$!
-    PIDS+=("$A_PID")
-    A_PORT=$(wait_port "$TMP/$1.port")
-}
 
 # sqs_json OP BODY: one AWS JSON 1.0 call to awslet; prints the answer, fails on non-200.
 sqs_json() {
@@ -108,9 +60,6 @@ sqs_json() {
         -H 'Content-Type: application/x-amz-json-1.0' -d "$2" "http://127.0.0.1:$A_PORT/"
 }
 urlenc() { sed -e 's/%/%25/g' -e 's/:/%3A/g' -e 's,/,%2F,g'; }
-
-TICK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 # request_body PROTO OP URL: the body of a SendMessage or SendMessageBatch (10 entries).
 request_body() {
@@ -179,10 +128,7 @@ wait "$A_PID" || true
 
 # ---- 1. SendMessage and SendMessageBatch --------------------------------------------------------
 start_awslet data
-"$CEILING" --port 0 --port-file "$TMP/ceiling.port" --threads "$THREADS" 2>"$TMP/ceiling.log" &
-C_PID=$!
-PIDS+=("$C_PID")
-C_PORT=$(wait_port "$TMP/ceiling.port")
+start_ceiling
 
 for proto in json query; do
     for op in SendMessage SendMessageBatch; do
@@ -211,10 +157,8 @@ for proto in json query; do
             t0=$(cpu_ticks "$pid")
             load "$proto" SendMessage "$port" "$url" "$target" "$TMP/$proto-$target.jsonl"
             t1=$(cpu_ticks "$pid")
-            line=$(tail -n 1 "$TMP/$proto-$target.jsonl")
-            awk -v t="$((t1 - t0))" -v hz="$TICK" -v n="$(field requests <<<"$line")" \
-                -v w="$(field warmup_requests <<<"$line")" \
-                'BEGIN { if (n + w > 0) printf "%.3f\n", t / hz * 1e6 / (n + w) }' >>"$TMP/$proto-$target.cpu"
+            cpu_per_request "$t0" "$t1" "$(tail -n 1 "$TMP/$proto-$target.jsonl")" \
+                >>"$TMP/$proto-$target.cpu"
             if [[ -n ${PERF_PID:-} ]]; then
                 wait "$PERF_PID" || true
                 PERF_PID=
@@ -246,20 +190,16 @@ CY=$("$CYCLE" -p "$A_PORT" -n "$CYCLE_MESSAGES" --producers 4 --consumers 4 --ma
 }
 
 # ---- report ---------------------------------------------------------------------------------
-med() { field "$2" <"$TMP/$1.jsonl" | median; }
-per_round() { field rps <"$TMP/$1.jsonl" | awk -v m="${2:-1}" '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 * m }'; }
-CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-MEM=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 MHD=$(pkg-config --modversion libmicrohttpd 2>/dev/null || echo "?")
 SQLITE=$(pkg-config --modversion sqlite3 2>/dev/null || echo "?")
 
 {
     echo "### awslet SQS benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "Machine: $(nproc) CPUs ($CPU), $MEM RAM, Linux $(uname -r) $(uname -m);"
+    machine
     echo "libmicrohttpd $MHD, SQLite $SQLITE; awslet (file store, --log-level warn) and ceiling with"
     echo "$THREADS threads; loadgen 1 thread, $CONNS keep-alive connections, 100-byte bodies;"
-    echo "load average (1/5/15 min) before the run: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)."
+    load_average
     echo
     echo "| SendMessage, median of $ROUNDS × ${DURATION}s | awslet | ceiling | awslet/ceiling | target | met |"
     echo "|---|---:|---:|---:|---|---|"

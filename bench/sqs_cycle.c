@@ -105,27 +105,6 @@ id_mark(const char *id, enum id_event ev)
     }
 }
 
-/* The string value after `"key":"` at or after p, copied into out (cap bytes); the position
- * after it, or NULL. */
-static const char *
-json_str(const char *p, const char *key, char *out, size_t cap)
-{
-    char pat[64];
-    const char *v, *e;
-
-    snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-    v = strstr(p, pat);
-    if (!v)
-        return NULL;
-    v += strlen(pat);
-    e = strchr(v, '"');
-    if (!e || (size_t)(e - v) >= cap)
-        return NULL;
-    memcpy(out, v, (size_t)(e - v));
-    out[e - v] = '\0';
-    return e + 1;
-}
-
 static bool
 call_ok(struct httpc *c, const char *op, const char *json)
 {
@@ -160,8 +139,8 @@ producer(void *arg)
         memset(req + n, 'x', (size_t)(opt_body_size > 10 ? opt_body_size - 10 : 0));
         n += opt_body_size > 10 ? opt_body_size - 10 : 0;
         strcpy(req + n, "\"}");
-        if (!call_ok(&c, "SendMessage", req) || !json_str(c.body, "MessageId", id, sizeof(id)) ||
-            strlen(id) != ID_LEN) {
+        if (!call_ok(&c, "SendMessage", req) ||
+            !httpc_json_str(c.body, "MessageId", id, sizeof(id)) || strlen(id) != ID_LEN) {
             atomic_store(&stop, true);
             break;
         }
@@ -195,9 +174,9 @@ consumer(void *arg)
             break;
         atomic_fetch_add(&receives, 1);
         n = sprintf(del, "{\"QueueUrl\":\"%s\",\"Entries\":[", queue_url);
-        for (k = 0, p = c.body; k < BATCH_MAX && (p = json_str(p, "MessageId", id, sizeof(id)));
-             k++) {
-            if (!(p = json_str(p, "ReceiptHandle", handle, sizeof(handle))))
+        for (k = 0, p = c.body;
+             k < BATCH_MAX && (p = httpc_json_str(p, "MessageId", id, sizeof(id))); k++) {
+            if (!(p = httpc_json_str(p, "ReceiptHandle", handle, sizeof(handle))))
                 break;
             id_mark(id, ID_RECEIVED);
             n += sprintf(del + n, "%s{\"Id\":\"%d\",\"ReceiptHandle\":\"%s\"}", k ? "," : "", k,
@@ -214,7 +193,8 @@ consumer(void *arg)
             char ents[BATCH_MAX][ID_LEN + 1];
             int j = 0;
 
-            for (p = c.body; j < k && (p = json_str(p, "MessageId", ents[j], ID_LEN + 1)); j++)
+            for (p = c.body; j < k && (p = httpc_json_str(p, "MessageId", ents[j], ID_LEN + 1));
+                 j++)
                 ;
             if (!call_ok(&c, "DeleteMessageBatch", del))
                 break;
@@ -222,7 +202,7 @@ consumer(void *arg)
             q = strstr(c.body, "\"Successful\":[");
             end = q ? strchr(q, ']') : NULL;
             ok = 0;
-            for (p = q; end && (p = json_str(p, "Id", sid, sizeof(sid))) && p < end;) {
+            for (p = q; end && (p = httpc_json_str(p, "Id", sid, sizeof(sid))) && p < end;) {
                 i = atoi(sid);
                 if (i >= 0 && i < j) {
                     id_mark(ents[i], ID_DELETED);
@@ -244,7 +224,7 @@ queue_attr(const char *body, const char *name)
 {
     char v[32];
 
-    return json_str(body, name, v, sizeof(v)) ? atol(v) : -1;
+    return httpc_json_str(body, name, v, sizeof(v)) ? atol(v) : -1;
 }
 
 static void
@@ -341,10 +321,11 @@ main(int argc, char **argv)
         fprintf(stderr, "sqs_cycle: cannot connect to %s:%s\n", opt_host, opt_port);
         return 1;
     }
-    snprintf(req, sizeof(req), "{\"QueueName\":\"%s\"}", opt_queue);
-    if (!call_ok(&c, "CreateQueue", req) ||
-        !json_str(c.body, "QueueUrl", queue_url, sizeof(queue_url)))
+    if (httpc_sqs_create_queue(&c, opt_queue, queue_url, sizeof(queue_url)) != 0) {
+        fprintf(stderr, "sqs_cycle: CreateQueue failed: %d %.300s\n", c.status,
+                c.status ? c.body : "(no answer)");
         return 1;
+    }
     snprintf(req, sizeof(req), "{\"QueueUrl\":\"%s\",\"AttributeNames\":[\"All\"]}", queue_url);
     if (!call_ok(&c, "GetQueueAttributes", req))
         return 1;

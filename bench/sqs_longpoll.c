@@ -48,26 +48,6 @@ struct poll {
     char id[ID_LEN + 1];
 };
 
-/* `"key":"value"` at or after p: value into out; the position after it, or NULL. */
-static const char *
-json_str(const char *p, const char *key, char *out, size_t cap)
-{
-    char pat[64];
-    const char *v, *e;
-
-    snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-    v = strstr(p, pat);
-    if (!v)
-        return NULL;
-    v += strlen(pat);
-    e = strchr(v, '"');
-    if (!e || (size_t)(e - v) >= cap)
-        return NULL;
-    memcpy(out, v, (size_t)(e - v));
-    out[e - v] = '\0';
-    return e + 1;
-}
-
 /* Threads, VmRSS and VmHWM (kB) of the daemon; 0 if unknown. */
 static void
 proc_status(long *threads, long *rss_kb, long *hwm_kb)
@@ -107,7 +87,7 @@ sender(void *arg)
         snprintf(req, sizeof(req), "{\"QueueUrl\":\"%s\",\"MessageBody\":\"wake %d\"}", queue_url,
                  t);
         if (httpc_sqs(&c, "SendMessage", req) != 0 || c.status != 200 ||
-            !json_str(c.body, "MessageId", sent_ids[t], ID_LEN + 1)) {
+            !httpc_json_str(c.body, "MessageId", sent_ids[t], ID_LEN + 1)) {
             atomic_fetch_add(&send_errors, 1);
             break;
         }
@@ -137,7 +117,7 @@ poll_answer(struct poll *p, int epfd, int *answered, int *empty, int *errors)
         return;
     }
     p->t_answer = httpc_now_ns();
-    for (q = p->c.body; (q = json_str(q, "MessageId", id, sizeof(id)));) {
+    for (q = p->c.body; (q = httpc_json_str(q, "MessageId", id, sizeof(id)));) {
         if (p->nmsg++ == 0)
             memcpy(p->id, id, sizeof(id));
     }
@@ -149,14 +129,6 @@ static int
 cmp_id(const void *a, const void *b)
 {
     return memcmp(a, b, ID_LEN);
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-    return x < y ? -1 : x > y;
 }
 
 static void
@@ -255,9 +227,7 @@ main(int argc, char **argv)
         fprintf(stderr, "sqs_longpoll: cannot connect to %s:%s\n", opt_host, opt_port);
         return 1;
     }
-    snprintf(req, sizeof(req), "{\"QueueName\":\"%s\"}", opt_queue);
-    if (httpc_sqs(&ctl, "CreateQueue", req) != 0 || ctl.status != 200 ||
-        !json_str(ctl.body, "QueueUrl", queue_url, sizeof(queue_url))) {
+    if (httpc_sqs_create_queue(&ctl, opt_queue, queue_url, sizeof(queue_url)) != 0) {
         fprintf(stderr, "sqs_longpoll: CreateQueue failed\n");
         return 1;
     }
@@ -334,14 +304,14 @@ main(int argc, char **argv)
         else if (bsearch(got[i], sent_ids, (size_t)opt_polls, sizeof(*sent_ids), cmp_id))
             matched++;
     }
-    qsort(lat, (size_t)with_msg, sizeof(*lat), cmp_u64);
+    qsort(lat, (size_t)with_msg, sizeof(*lat), httpc_cmp_u64);
 
     all_ms = t_last ? (double)(t_last - t0) / 1e6 : -1;
     after_ms = t_last && atomic_load(&t_sends_done)
                    ? ((double)t_last - (double)atomic_load(&t_sends_done)) / 1e6
                    : -1;
     sends_ms = atomic_load(&t_sends_done) ? (double)(atomic_load(&t_sends_done) - t0) / 1e6 : -1;
-    p50_ms = with_msg ? (double)lat[(with_msg - 1) / 2] / 1e6 : -1;
+    p50_ms = with_msg ? httpc_pct_ms(lat, (size_t)with_msg, 50) : -1; /* nearest rank */
     pass = with_msg == opt_polls && empty == 0 && errors == 0 && matched == opt_polls && dup == 0 &&
            multi == 0 && atomic_load(&send_errors) == 0;
 
