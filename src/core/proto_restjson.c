@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* strptime, timegm */
 #include "core/proto_restjson.h"
 
+#include "core/base64.h"
 #include "core/pct.h"
 
 #include <ctype.h>
@@ -404,58 +405,6 @@ rest_parse_timestamp(const char *s, double *out)
     return -1;
 }
 
-static const char rest_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int
-rest_b64_encode(struct buf *b, const unsigned char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)p[i] << 16;
-        char q[4];
-
-        if (i + 1 < n)
-            v |= (unsigned)p[i + 1] << 8;
-        if (i + 2 < n)
-            v |= p[i + 2];
-        q[0] = rest_b64[v >> 18 & 63];
-        q[1] = rest_b64[v >> 12 & 63];
-        q[2] = i + 1 < n ? rest_b64[v >> 6 & 63] : '=';
-        q[3] = i + 2 < n ? rest_b64[v & 63] : '=';
-        if (buf_append(b, q, 4) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* Decode base64 s into a new heap buffer (caller frees). NULL on bad input or no memory. */
-static unsigned char *
-rest_b64_decode(const char *s, size_t *outlen)
-{
-    size_t n = strlen(s), k = 0;
-    unsigned char *out = malloc(n / 4 * 3 + 3);
-    unsigned v = 0;
-    int bits = 0;
-
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n && s[i] != '='; i++) {
-        const char *c = strchr(rest_b64, s[i]);
-
-        if (!c) {
-            free(out);
-            return NULL;
-        }
-        v = (v << 6 | (unsigned)(c - rest_b64)) & 0xffffff;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[k++] = (unsigned char)(v >> bits);
-        }
-    }
-    *outlen = k;
-    return out;
-}
-
 /* ---------------------------------------------------------------------------------------
  * Decoding a request
  * ------------------------------------------------------------------------------------- */
@@ -527,9 +476,11 @@ rest_header_value(const struct model_member *mm, const struct model_shape *s, co
                   char *err, size_t errlen)
 {
     if (mm && (mm->flags & MEMBER_JSONVALUE)) {
-        size_t n;
-        unsigned char *raw = rest_b64_decode(v, &n);
-        json_t *j = raw ? json_loadb((const char *)raw, n, JSON_DECODE_ANY, NULL) : NULL;
+        long long n = base64_decoded_len(v, strlen(v), 0);
+        unsigned char *raw = n >= 0 ? malloc((size_t)n + 1) : NULL;
+        json_t *j = raw && base64_decode(raw, v, strlen(v), 0) == n
+                        ? json_loadb((const char *)raw, (size_t)n, JSON_DECODE_ANY, NULL)
+                        : NULL;
 
         free(raw);
         if (!j)
@@ -962,8 +913,12 @@ rest_fmt_header(struct buf *b, const struct model_member *mm, const struct model
 {
     if (mm && (mm->flags & MEMBER_JSONVALUE)) {
         char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        int rc = text ? rest_b64_encode(b, (const unsigned char *)text, strlen(text)) : -1;
+        char *coded = text ? malloc(base64_encoded_len(strlen(text), 0) + 1) : NULL;
+        int rc = -1;
 
+        if (coded)
+            rc = buf_append(b, coded, base64_encode(coded, text, strlen(text), 0));
+        free(coded);
         free(text);
         return rc;
     }

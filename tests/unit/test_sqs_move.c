@@ -1,7 +1,7 @@
 /* test_sqs_move.c: unit tests for the pure rules of services/sqs/sqs_move.c.
  *
  * The message move task handle (AWS's format: base64 of {"taskId","sourceArn"}, checked
- * against the example in the SQS API reference), its base64 codec, the ARN split that
+ * against the example in the SQS API reference), the ARN split that
  * SourceArn/DestinationArn go through, and the MaxNumberOfMessagesPerSecond and MaxResults
  * limits. The handlers and the background ticks are exercised by the integration tests. */
 #include <setjmp.h>
@@ -17,8 +17,6 @@
 #include "core/arena.h"
 
 /* AWSLET_TESTABLE in sqs_move.c */
-char *sqs_move_b64_encode(struct arena *a, const unsigned char *in, size_t n);
-unsigned char *sqs_move_b64_decode(struct arena *a, const char *in, size_t *len);
 char *sqs_move_handle_encode(struct arena *a, const char *task_id, const char *source_arn);
 int sqs_move_handle_decode(struct arena *a, const char *handle, const char **task_id,
                            const char **source_arn);
@@ -33,65 +31,6 @@ static const char aws_handle[] =
     "OnNxczp1cy1lYXN0LTE6MTExMTExMTExMTExOk15RGVhZExldHRlclF1ZXVlIn0=";
 static const char aws_task_id[] = "dc169e04-0e55-44d2-aa90-c080ca1f36f7";
 static const char aws_source[] = "arn:aws:sqs:us-east-1:111111111111:MyDeadLetterQueue";
-
-struct b64_case {
-    const char *plain;
-    const char *coded;
-};
-
-/* RFC 4648 section 10 test vectors. */
-static const struct b64_case b64_cases[] = {
-    {"", ""},           {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-    {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
-};
-
-static void
-test_sqs_move__b64_vectors(void **state)
-{
-    struct arena a;
-
-    (void)state;
-    arena_init(&a);
-    for (size_t i = 0; i < ARRAY_SIZE(b64_cases); i++) {
-        const struct b64_case *c = &b64_cases[i];
-        size_t len = 99;
-        unsigned char *plain;
-
-        print_message("case %zu: '%s'\n", i, c->plain);
-        assert_string_equal(
-            sqs_move_b64_encode(&a, (const unsigned char *)c->plain, strlen(c->plain)),
-            c->coded);
-        plain = sqs_move_b64_decode(&a, c->coded, &len);
-        assert_non_null(plain);
-        assert_int_equal(len, strlen(c->plain));
-        assert_memory_equal(plain, c->plain, len);
-    }
-    arena_release(&a);
-}
-
-static const char *const b64_bad[] = {
-    "Z",        /* one char of a quantum carries no byte */
-    "Zm9v!",    /* not in the alphabet */
-    "Zm 9v",    /* no whitespace */
-    "Zm9vY===", /* at most two pad characters */
-    "Z=m9",     /* padding only at the end */
-    "-_-_",     /* the URL-safe alphabet is not AWS's */
-};
-
-static void
-test_sqs_move__b64_rejects(void **state)
-{
-    struct arena a;
-    size_t len;
-
-    (void)state;
-    arena_init(&a);
-    for (size_t i = 0; i < ARRAY_SIZE(b64_bad); i++) {
-        print_message("case %zu: '%s'\n", i, b64_bad[i]);
-        assert_null(sqs_move_b64_decode(&a, b64_bad[i], &len));
-    }
-    arena_release(&a);
-}
 
 static void
 test_sqs_move__handle_is_aws_format(void **state)
@@ -240,8 +179,6 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sqs_move__b64_vectors),
-        cmocka_unit_test(test_sqs_move__b64_rejects),
         cmocka_unit_test(test_sqs_move__handle_is_aws_format),
         cmocka_unit_test(test_sqs_move__handle_round_trip),
         cmocka_unit_test(test_sqs_move__handle_rejects),

@@ -181,10 +181,6 @@ const char *sqs_attr_value(struct awslet_req *req, const struct sqs_queue *q, co
 /* MD5OfMessageSystemAttributes: the same algorithm over MessageSystemAttributes
  * ({"AWSTraceHeader": {"DataType": "String", "StringValue": ...}}). 0 or -1. */
 int sqs_md5_of_system_attributes(const json_t *attrs, char out[33]);
-/* Standard base64 (padding optional): the decoded size, or -1 if in[0..len) is malformed. */
-long long sqs_base64_decoded_len(const char *in, size_t len);
-/* Decode into out (room for sqs_base64_decoded_len() bytes): bytes written, or -1. */
-long long sqs_base64_decode(const char *in, size_t len, unsigned char *out);
 
 /* ---- sqs_send.c: what a stored message looks like (appended by the send engineer) ---------
  * sqs_messages.attributes: JSON text {"name": {"DataType": t, "StringValue": v}} for String and

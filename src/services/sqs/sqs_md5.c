@@ -9,6 +9,8 @@
  * Entry points: sqs_md5_hex(), sqs_md5_of_attributes(), sqs_md5_of_system_attributes(). */
 #include "services/sqs/sqs_int.h"
 
+#include "core/base64.h"
+
 /* The one-shot MD5_* functions are deprecated in OpenSSL 3 in favour of EVP, whose context
  * lives on the heap; the send path hashes every message, so keep the stack context. */
 #define OPENSSL_SUPPRESS_DEPRECATED
@@ -45,91 +47,6 @@ sqs_md5_hex(const void *data, size_t len, char out[33])
     md5_hex_final(&ctx, out);
 }
 
-/* ---- base64 (standard alphabet; '=' padding optional, as SDKs always pad) -------------- */
-
-static int
-b64_val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-/* Length of the data part (padding stripped) and the decoded size; -1 if malformed. */
-static long long
-b64_shape(const char *in, size_t len, size_t *data_len)
-{
-    size_t n = len, pad = 0;
-
-    while (n > 0 && in[n - 1] == '=' && pad < 2) {
-        n--;
-        pad++;
-    }
-    if (pad > 0 && len % 4 != 0)
-        return -1; /* padding only ever completes a quantum */
-    if (n % 4 == 1)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (b64_val((unsigned char)in[i]) < 0)
-            return -1;
-    *data_len = n;
-    return (long long)(n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0));
-}
-
-/* Decode in[0..n) (no padding, validated by b64_shape) into out; returns the bytes written. */
-static size_t
-b64_decode_raw(const char *in, size_t n, unsigned char *out)
-{
-    size_t i, o = 0;
-    uint32_t v;
-
-    for (i = 0; i + 4 <= n; i += 4) {
-        v = (uint32_t)b64_val((unsigned char)in[i]) << 18 |
-            (uint32_t)b64_val((unsigned char)in[i + 1]) << 12 |
-            (uint32_t)b64_val((unsigned char)in[i + 2]) << 6 |
-            (uint32_t)b64_val((unsigned char)in[i + 3]);
-        out[o++] = (unsigned char)(v >> 16);
-        out[o++] = (unsigned char)(v >> 8);
-        out[o++] = (unsigned char)v;
-    }
-    if (n - i >= 2) {
-        v = (uint32_t)b64_val((unsigned char)in[i]) << 18 |
-            (uint32_t)b64_val((unsigned char)in[i + 1]) << 12;
-        if (n - i == 3)
-            v |= (uint32_t)b64_val((unsigned char)in[i + 2]) << 6;
-        out[o++] = (unsigned char)(v >> 16);
-        if (n - i == 3)
-            out[o++] = (unsigned char)(v >> 8);
-    }
-    return o;
-}
-
-long long
-sqs_base64_decoded_len(const char *in, size_t len)
-{
-    size_t n;
-
-    return b64_shape(in, len, &n);
-}
-
-long long
-sqs_base64_decode(const char *in, size_t len, unsigned char *out)
-{
-    size_t n;
-
-    if (b64_shape(in, len, &n) < 0)
-        return -1;
-    return (long long)b64_decode_raw(in, n, out);
-}
-
 /* ---- attribute digests ------------------------------------------------------------------ */
 
 static void
@@ -148,11 +65,13 @@ static int
 md5_base64_value(MD5_CTX *ctx, const char *b64, size_t len)
 {
     unsigned char chunk[3072], be[4];
-    size_t n, off;
-    long long dec = b64_shape(b64, len, &n);
+    size_t n = len, off;
+    long long dec = base64_decoded_len(b64, len, 0);
 
     if (dec < 0 || dec > UINT32_MAX)
         return -1;
+    while (n > 0 && b64[n - 1] == '=')
+        n--; /* valid padding (checked above); decode the data part in slices */
     be[0] = (unsigned char)(dec >> 24);
     be[1] = (unsigned char)(dec >> 16);
     be[2] = (unsigned char)(dec >> 8);
@@ -161,7 +80,7 @@ md5_base64_value(MD5_CTX *ctx, const char *b64, size_t len)
     /* 4096 characters are 3072 bytes: whole quanta until the tail. */
     for (off = 0; off < n; off += 4096) {
         size_t take = n - off < 4096 ? n - off : 4096;
-        MD5_Update(ctx, chunk, b64_decode_raw(b64 + off, take, chunk));
+        MD5_Update(ctx, chunk, (size_t)base64_decode(chunk, b64 + off, take, 0));
     }
     return 0;
 }

@@ -10,6 +10,8 @@
  * a destination are woken once the tick has committed. */
 #include "services/sqs/sqs_int.h"
 
+#include "core/base64.h"
+
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,80 +43,31 @@
 #define MOVE_FAIL_NO_QUEUE "AWS.SimpleQueueService.NonExistentQueue"
 #define MOVE_FAIL_NO_SOURCE "CouldNotDetermineMessageSource"
 
-/* ---- base64 (standard alphabet, padded) ------------------------------------------------- */
-
-static const char b64_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int
-b64_value(unsigned char c)
-{
-    const char *p = c ? strchr(b64_chars, c) : NULL;
-
-    return p ? (int)(p - b64_chars) : -1;
-}
+/* ---- base64 into the arena (task handles and tokens are base64 JSON) ------------------ */
 
 /* Encode n bytes into the arena; NULL when out of memory. */
-AWSLET_TESTABLE char *
-sqs_move_b64_encode(struct arena *a, const unsigned char *in, size_t n)
+static char *
+move_b64_encode(struct arena *a, const unsigned char *in, size_t n)
 {
-    char *out = arena_alloc(a, (n + 2) / 3 * 4 + 1), *o = out;
-    size_t i;
+    char *out = arena_alloc(a, base64_encoded_len(n, 0) + 1);
 
-    if (!out)
-        return NULL;
-    for (i = 0; i + 2 < n; i += 3) {
-        unsigned long v = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8 | in[i + 2];
-        *o++ = b64_chars[v >> 18 & 63];
-        *o++ = b64_chars[v >> 12 & 63];
-        *o++ = b64_chars[v >> 6 & 63];
-        *o++ = b64_chars[v & 63];
-    }
-    if (i < n) {
-        unsigned long v = (unsigned long)in[i] << 16;
-
-        if (i + 1 < n)
-            v |= (unsigned long)in[i + 1] << 8;
-        *o++ = b64_chars[v >> 18 & 63];
-        *o++ = b64_chars[v >> 12 & 63];
-        *o++ = i + 1 < n ? b64_chars[v >> 6 & 63] : '=';
-        *o++ = '=';
-    }
-    *o = '\0';
+    if (out)
+        base64_encode(out, in, n, 0);
     return out;
 }
 
-/* Decode padded or unpadded base64 into the arena (NUL-terminated, length in *len). NULL for
- * text that is not base64, or out of memory. */
-AWSLET_TESTABLE unsigned char *
-sqs_move_b64_decode(struct arena *a, const char *in, size_t *len)
+/* Decode base64 into the arena (NUL-terminated, length in *len). NULL for text that is not
+ * base64, or out of memory. */
+static unsigned char *
+move_b64_decode(struct arena *a, const char *in, size_t *len)
 {
-    size_t n = strlen(in), i, o = 0;
-    unsigned char *out;
-    unsigned long v = 0;
-    int bits = 0;
+    long long n = base64_decoded_len(in, strlen(in), 0);
+    unsigned char *out = n >= 0 ? arena_alloc(a, (size_t)n + 1) : NULL;
 
-    while (n > 0 && in[n - 1] == '=' && strlen(in) - n < 2)
-        n--;
-    if (n % 4 == 1)
+    if (!out || base64_decode(out, in, strlen(in), 0) != n)
         return NULL;
-    out = arena_alloc(a, n / 4 * 3 + 3);
-    if (!out)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        int d = b64_value((unsigned char)in[i]);
-
-        if (d < 0)
-            return NULL;
-        v = (v << 6 | (unsigned long)d) & 0xffffff;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(v >> bits);
-        }
-    }
-    out[o] = '\0';
-    *len = o;
+    out[n] = '\0';
+    *len = (size_t)n;
     return out;
 }
 
@@ -127,7 +80,7 @@ sqs_move_handle_encode(struct arena *a, const char *task_id, const char *source_
 {
     json_t *j = json_pack("{s:s, s:s}", "taskId", task_id, "sourceArn", source_arn);
     char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    char *out = text ? sqs_move_b64_encode(a, (const unsigned char *)text, strlen(text)) : NULL;
+    char *out = text ? move_b64_encode(a, (const unsigned char *)text, strlen(text)) : NULL;
 
     free(text);
     json_decref(j);
@@ -141,7 +94,7 @@ sqs_move_handle_decode(struct arena *a, const char *handle, const char **task_id
                        const char **source_arn)
 {
     size_t len;
-    unsigned char *text = sqs_move_b64_decode(a, handle, &len);
+    unsigned char *text = move_b64_decode(a, handle, &len);
     json_t *j, *id, *arn;
     int rc = -1;
 
@@ -327,7 +280,7 @@ dlq_token_encode(struct awslet_req *req, const char *dlq_arn, const char *after)
     json_t *j = json_pack("{s:s, s:s}", "dlq", dlq_arn, "after", after);
     char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     const char *out =
-        text ? sqs_move_b64_encode(&req->arena, (const unsigned char *)text, strlen(text)) : NULL;
+        text ? move_b64_encode(&req->arena, (const unsigned char *)text, strlen(text)) : NULL;
 
     free(text);
     json_decref(j);
@@ -339,7 +292,7 @@ static const char *
 dlq_token_decode(struct awslet_req *req, const char *token, const char *dlq_arn)
 {
     size_t len;
-    unsigned char *text = sqs_move_b64_decode(&req->arena, token, &len);
+    unsigned char *text = move_b64_decode(&req->arena, token, &len);
     json_t *j = text ? json_loadb((const char *)text, len, 0, NULL) : NULL;
     const char *dlq = json_string_value(json_object_get(j, "dlq"));
     const char *after = json_string_value(json_object_get(j, "after"));

@@ -10,6 +10,7 @@
  * Entry points: sqs_send_message(), sqs_send_message_batch(). */
 #include "services/sqs/sqs_send.h"
 
+#include "core/base64.h"
 #include "core/uuid.h"
 
 #include <errno.h>
@@ -347,7 +348,7 @@ send_check_value(struct arena *a, const char *name, const json_t *v, json_t *nor
                          "'%s'.",
                          name, send_kind_names[kind]);
     if (kind == SQS_KIND_BINARY) {
-        dec = sqs_base64_decoded_len(val, vlen);
+        dec = base64_decoded_len(val, vlen, 0);
         if (dec <= 0)
             return send_fail(f, a, &ERR_SQS_INVALID_PARAMETER_VALUE,
                              "Message (user) attribute '%s' must contain a valid base64-encoded "
@@ -635,7 +636,7 @@ sqs_send_entry_payload(const json_t *entry)
         if ((x = send_member(v, "StringValue")))
             n += json_string_length(x);
         if ((x = send_member(v, "BinaryValue"))) {
-            dec = sqs_base64_decoded_len(json_string_value(x), json_string_length(x));
+            dec = base64_decoded_len(json_string_value(x), json_string_length(x), 0);
             n += dec >= 0 ? (size_t)dec : json_string_length(x);
         }
     }

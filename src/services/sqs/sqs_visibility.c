@@ -10,6 +10,8 @@
  * sqs_change_message_visibility[_batch](). */
 #include "services/sqs/sqs_int.h"
 
+#include "core/base64.h"
+
 #include <openssl/rand.h>
 
 #include <stdio.h>
@@ -22,70 +24,9 @@
 #define RECEIPT_PREFIX   "AQEB"
 #define RECEIPT_MAX_TEXT 128 /* "v1:<id>:<id>:<token>" is at most ~90 bytes */
 #define MAX_VISIBILITY_S 43200
+#define RECEIPT_B64      (BASE64_URL | BASE64_NOPAD) /* handles travel in URLs and forms */
 
 /* ---- receipt handles -------------------------------------------------------------------- */
-
-static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* base64url without padding of in[0..n) into out (room for 4 * n / 3 + 4). */
-static void
-b64url_encode(const unsigned char *in, size_t n, char *out)
-{
-    size_t i, o = 0;
-
-    for (i = 0; i + 2 < n; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-        out[o++] = b64url[v >> 18 & 63];
-        out[o++] = b64url[v >> 12 & 63];
-        out[o++] = b64url[v >> 6 & 63];
-        out[o++] = b64url[v & 63];
-    }
-    if (n - i == 1) {
-        unsigned v = (unsigned)in[i] << 16;
-        out[o++] = b64url[v >> 18 & 63];
-        out[o++] = b64url[v >> 12 & 63];
-    } else if (n - i == 2) {
-        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-        out[o++] = b64url[v >> 18 & 63];
-        out[o++] = b64url[v >> 12 & 63];
-        out[o++] = b64url[v >> 6 & 63];
-    }
-    out[o] = '\0';
-}
-
-static int
-b64url_val(char c)
-{
-    const char *p = c ? strchr(b64url, c) : NULL;
-
-    return p ? (int)(p - b64url) : -1;
-}
-
-/* Decode into out (room for cap bytes); the length, or -1 if malformed. */
-static long
-b64url_decode(const char *in, size_t n, unsigned char *out, size_t cap)
-{
-    size_t o = 0;
-    unsigned v = 0;
-    int bits = 0;
-
-    if (n % 4 == 1)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        int d = b64url_val(in[i]);
-        if (d < 0)
-            return -1;
-        v = (v << 6 | (unsigned)d) & 0xffffff;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o >= cap)
-                return -1;
-            out[o++] = (unsigned char)(v >> bits);
-        }
-    }
-    return (long)o;
-}
 
 int
 sqs_receipt_token(long long now_ms, char out[SQS_TOKEN_SIZE])
@@ -134,11 +75,12 @@ sqs_receipt_make(struct awslet_req *req, long long queue_id, long long row_id, c
     n = snprintf(text, sizeof(text), "v1:%lld:%lld:%s", queue_id, row_id, token);
     if (n < 0 || (size_t)n >= sizeof(text))
         return NULL;
-    out = arena_alloc(&req->arena, sizeof(RECEIPT_PREFIX) + (size_t)n * 4 / 3 + 4);
+    out = arena_alloc(&req->arena,
+                      sizeof(RECEIPT_PREFIX) + base64_encoded_len((size_t)n, RECEIPT_B64));
     if (!out)
         return NULL;
     memcpy(out, RECEIPT_PREFIX, sizeof(RECEIPT_PREFIX) - 1);
-    b64url_encode((const unsigned char *)text, (size_t)n, out + sizeof(RECEIPT_PREFIX) - 1);
+    base64_encode(out + sizeof(RECEIPT_PREFIX) - 1, text, (size_t)n, RECEIPT_B64);
     return out;
 }
 
@@ -166,19 +108,20 @@ sqs_receipt_parse(const char *handle, long long *queue_id, long long *row_id,
     unsigned char text[RECEIPT_MAX_TEXT + 1];
     char again[RECEIPT_MAX_TEXT * 2];
     const char *p, *c1, *c2, *tok;
-    long n;
+    long long n;
 
     if (!handle || strncmp(handle, RECEIPT_PREFIX, plen) != 0)
         return -1;
     len = strlen(handle + plen);
     if (len == 0 || len > sizeof(again) - 1)
         return -1;
-    n = b64url_decode(handle + plen, len, text, RECEIPT_MAX_TEXT);
-    if (n < 0)
+    n = base64_decoded_len(handle + plen, len, RECEIPT_B64);
+    if (n < 0 || n > RECEIPT_MAX_TEXT)
         return -1;
+    base64_decode(text, handle + plen, len, RECEIPT_B64);
     text[n] = '\0';
     /* Only the encoding we produce: no stray trailing bits, no second spelling. */
-    b64url_encode(text, (size_t)n, again);
+    base64_encode(again, text, (size_t)n, RECEIPT_B64);
     if (strcmp(again, handle + plen) != 0 || memchr(text, '\0', (size_t)n))
         return -1;
     p = (const char *)text;
