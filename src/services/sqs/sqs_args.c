@@ -11,17 +11,16 @@
 #include <string.h>
 
 /* A member, or NULL when absent or JSON null (SDKs send null for unset members). */
-static const json_t *
-arg_get(const json_t *in, const char *name)
+const json_t *
+sqs_arg_get(const json_t *in, const char *name)
 {
     const json_t *v = json_is_object(in) ? json_object_get(in, name) : NULL;
 
     return json_is_null(v) ? NULL : v;
 }
 
-/* How a value is quoted back in an error message: strings bare, as SQS does. */
-static const char *
-arg_text(struct awslet_req *req, const json_t *v)
+const char *
+sqs_arg_text(struct arena *a, const json_t *v)
 {
     char *s;
     const char *r;
@@ -29,7 +28,7 @@ arg_text(struct awslet_req *req, const json_t *v)
     if (json_is_string(v))
         return json_string_value(v);
     s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    r = arena_strdup(&req->arena, s ? s : "");
+    r = arena_strdup(a, s ? s : "");
     free(s);
     return r ? r : "";
 }
@@ -37,7 +36,7 @@ arg_text(struct awslet_req *req, const json_t *v)
 int
 sqs_arg_str(struct awslet_req *req, const json_t *in, const char *name, const char **out)
 {
-    const json_t *v = arg_get(in, name);
+    const json_t *v = sqs_arg_get(in, name);
 
     if (!v) {
         awslet_fail(req, &ERR_SQS_MISSING_PARAMETER, "The request must contain the parameter %s.",
@@ -50,14 +49,14 @@ sqs_arg_str(struct awslet_req *req, const json_t *in, const char *name, const ch
 int
 sqs_arg_str_opt(struct awslet_req *req, const json_t *in, const char *name, const char **out)
 {
-    const json_t *v = arg_get(in, name);
+    const json_t *v = sqs_arg_get(in, name);
 
     if (!v)
         return 0;
     if (!json_is_string(v)) {
         awslet_fail(req, &ERR_SQS_INVALID_PARAMETER_VALUE,
                     "Value %s for parameter %s is invalid. Reason: Must be a string.",
-                    arg_text(req, v), name);
+                    sqs_arg_text(&req->arena, v), name);
         return -1;
     }
     /* JSON may carry \u0000; a C string would silently end there and name something else. */
@@ -76,7 +75,7 @@ int
 sqs_arg_int_opt(struct awslet_req *req, const json_t *in, const char *name, long long min,
                 long long max, long long *out)
 {
-    const json_t *v = arg_get(in, name);
+    const json_t *v = sqs_arg_get(in, name);
     long long n;
 
     if (!v)
@@ -84,7 +83,7 @@ sqs_arg_int_opt(struct awslet_req *req, const json_t *in, const char *name, long
     if (!json_is_integer(v)) {
         awslet_fail(req, &ERR_SQS_INVALID_PARAMETER_VALUE,
                     "Value %s for parameter %s is invalid. Reason: Must be an integer.",
-                    arg_text(req, v), name);
+                    sqs_arg_text(&req->arena, v), name);
         return -1;
     }
     n = (long long)json_integer_value(v);
@@ -101,14 +100,14 @@ sqs_arg_int_opt(struct awslet_req *req, const json_t *in, const char *name, long
 int
 sqs_arg_bool_opt(struct awslet_req *req, const json_t *in, const char *name, bool *out)
 {
-    const json_t *v = arg_get(in, name);
+    const json_t *v = sqs_arg_get(in, name);
 
     if (!v)
         return 0;
     if (!json_is_boolean(v)) {
         awslet_fail(req, &ERR_SQS_INVALID_PARAMETER_VALUE,
                     "Value %s for parameter %s is invalid. Reason: Must be true or false.",
-                    arg_text(req, v), name);
+                    sqs_arg_text(&req->arena, v), name);
         return -1;
     }
     *out = json_is_true(v);

@@ -106,6 +106,11 @@ struct sqs_queue {
  * Each fails the request with SQS's own error and message and returns -1. */
 int sqs_arg_str(struct awslet_req *req, const json_t *in, const char *name, const char **out);
 /* Optional string: *out untouched when absent. */
+/* Member name of in, or NULL when absent or JSON null (SDKs send null for unset members). */
+const json_t *sqs_arg_get(const json_t *in, const char *name);
+/* How a value is quoted back in an error message: strings bare, as SQS does, anything else
+ * as compact JSON (arena-owned). */
+const char *sqs_arg_text(struct arena *a, const json_t *v);
 int sqs_arg_str_opt(struct awslet_req *req, const json_t *in, const char *name,
                     const char **out);
 /* Optional integer in [min, max] (query values that did not parse arrive as strings and are

@@ -280,29 +280,6 @@ send_fail(struct sqs_send_fault *f, struct arena *a, const struct awslet_error *
     return -1;
 }
 
-/* A member, NULL when absent or JSON null (SDKs send null for unset members). */
-static json_t *
-send_member(const json_t *in, const char *name)
-{
-    json_t *v = json_is_object(in) ? json_object_get(in, name) : NULL;
-
-    return json_is_null(v) ? NULL : v;
-}
-
-/* How a non-string value is quoted back in an error message. */
-static const char *
-send_text(struct arena *a, const json_t *v)
-{
-    char *s;
-    const char *r;
-
-    if (json_is_string(v))
-        return json_string_value(v);
-    s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    r = arena_strdup(a, s ? s : "");
-    free(s);
-    return r ? r : "";
-}
 
 /* Check one attribute's value and add its normalized form to norm; *size grows by the bytes
  * AWS counts (name, DataType, value; binaries decoded). */
@@ -310,7 +287,7 @@ static int
 send_check_value(struct arena *a, const char *name, const json_t *v, json_t *norm, size_t *size,
                  struct sqs_send_fault *f)
 {
-    const json_t *jt = send_member(v, "DataType"), *jv;
+    const json_t *jt = sqs_arg_get(v, "DataType"), *jv;
     const char *type = json_string_value(jt), *val;
     size_t vlen;
     long long dec;
@@ -339,7 +316,7 @@ send_check_value(struct arena *a, const char *name, const json_t *v, json_t *nor
                          "Message (user) attribute '%s' type must be shorter than %d bytes.", name,
                          SEND_MAX_NAME_CHARS + 1);
 
-    jv = send_member(v, kind == SQS_KIND_BINARY ? "BinaryValue" : "StringValue");
+    jv = sqs_arg_get(v, kind == SQS_KIND_BINARY ? "BinaryValue" : "StringValue");
     val = json_string_value(jv);
     vlen = val ? json_string_length(jv) : 0;
     if (vlen == 0)
@@ -394,7 +371,7 @@ sqs_send_check_attrs(struct arena *a, const json_t *attrs, json_t **norm, size_t
         return send_fail(f, a, &ERR_SQS_INVALID_PARAMETER_VALUE,
                          "Value %s for parameter MessageAttributes is invalid. Reason: Must be a "
                          "map.",
-                         send_text(a, attrs));
+                         sqs_arg_text(a, attrs));
     if (json_object_size(attrs) > SQS_MAX_MESSAGE_ATTRIBUTES)
         return send_fail(f, a, &ERR_SQS_INVALID_PARAMETER_VALUE,
                          "Number of message attributes [%zu] exceeds the allowed maximum [%d].",
@@ -450,7 +427,7 @@ sqs_send_check_system_attrs(struct arena *a, const json_t *attrs, json_t **norm,
         return send_fail(f, a, &ERR_SQS_INVALID_PARAMETER_VALUE,
                          "Value %s for parameter MessageSystemAttributes is invalid. Reason: "
                          "Must be a map.",
-                         send_text(a, attrs));
+                         sqs_arg_text(a, attrs));
     json_object_foreach((json_t *)attrs, name, v)
     {
         if (strcmp(name, "AWSTraceHeader") != 0)
@@ -458,8 +435,8 @@ sqs_send_check_system_attrs(struct arena *a, const json_t *attrs, json_t **norm,
                              "Message system attribute name '%s' is invalid.", name);
     }
     v = json_object_get(attrs, "AWSTraceHeader");
-    jt = send_member(v, "DataType");
-    jv = send_member(v, "StringValue");
+    jt = sqs_arg_get(v, "DataType");
+    jv = sqs_arg_get(v, "StringValue");
     if (!json_is_string(jt) || strcmp(json_string_value(jt), "String") != 0)
         return send_fail(f, a, &ERR_SQS_INVALID_PARAMETER_VALUE,
                          "Message system attribute 'AWSTraceHeader' must be of type 'String'.");
@@ -483,7 +460,7 @@ static int
 send_str_opt(struct arena *a, const json_t *in, const char *name, const char **out,
              struct sqs_send_fault *f)
 {
-    const json_t *v = send_member(in, name);
+    const json_t *v = sqs_arg_get(in, name);
 
     *out = NULL;
     if (!v)
@@ -491,7 +468,7 @@ send_str_opt(struct arena *a, const json_t *in, const char *name, const char **o
     if (!json_is_string(v))
         return send_fail(f, a, &ERR_SQS_INVALID_PARAMETER_VALUE,
                          "Value %s for parameter %s is invalid. Reason: Must be a string.",
-                         send_text(a, v), name);
+                         sqs_arg_text(a, v), name);
     *out = json_string_value(v);
     return 0;
 }
@@ -510,7 +487,7 @@ AWSLET_TESTABLE int
 sqs_send_check_message(struct arena *a, const json_t *in, const struct sqs_queue *q,
                        struct sqs_send_msg *m, struct sqs_send_fault *f)
 {
-    const json_t *jb = send_member(in, "MessageBody"), *jd;
+    const json_t *jb = sqs_arg_get(in, "MessageBody"), *jd;
     size_t attr_size;
     long bad;
 
@@ -520,7 +497,7 @@ sqs_send_check_message(struct arena *a, const json_t *in, const struct sqs_queue
         return send_fail(f, a, &ERR_SQS_INVALID_PARAMETER_VALUE,
                          "Value %s for parameter MessageBody is invalid. Reason: Must be a "
                          "string.",
-                         send_text(a, jb));
+                         sqs_arg_text(a, jb));
     if (!jb || json_string_length(jb) == 0)
         return send_fail(f, a, &ERR_SQS_MISSING_PARAMETER,
                          "The request must contain the parameter MessageBody.");
@@ -533,9 +510,9 @@ sqs_send_check_message(struct arena *a, const json_t *in, const struct sqs_queue
             "Invalid binary character '#x%lX' was found in the message body, " SEND_ALLOWED_CHARS,
             bad);
 
-    if (sqs_send_check_attrs(a, send_member(in, "MessageAttributes"), &m->attrs, &attr_size, f) !=
+    if (sqs_send_check_attrs(a, sqs_arg_get(in, "MessageAttributes"), &m->attrs, &attr_size, f) !=
             0 ||
-        sqs_send_check_system_attrs(a, send_member(in, "MessageSystemAttributes"), &m->sys, f) != 0)
+        sqs_send_check_system_attrs(a, sqs_arg_get(in, "MessageSystemAttributes"), &m->sys, f) != 0)
         goto fail;
     m->size = m->body_len + attr_size;
     if (m->size > (size_t)q->maximum_message_size) {
@@ -546,14 +523,14 @@ sqs_send_check_message(struct arena *a, const json_t *in, const struct sqs_queue
         goto fail;
     }
 
-    jd = send_member(in, "DelaySeconds");
+    jd = sqs_arg_get(in, "DelaySeconds");
     if (jd) {
         long long d;
         if (!json_is_integer(jd)) {
             send_fail(f, a, &ERR_SQS_INVALID_PARAMETER_VALUE,
                       "Value %s for parameter DelaySeconds is invalid. Reason: Must be an "
                       "integer.",
-                      send_text(a, jd));
+                      sqs_arg_text(a, jd));
             goto fail;
         }
         d = (long long)json_integer_value(jd);
@@ -623,19 +600,19 @@ fail:
 AWSLET_TESTABLE size_t
 sqs_send_entry_payload(const json_t *entry)
 {
-    const json_t *attrs = send_member(entry, "MessageAttributes"), *v, *x;
+    const json_t *attrs = sqs_arg_get(entry, "MessageAttributes"), *v, *x;
     const char *name;
-    size_t n = json_string_length(send_member(entry, "MessageBody"));
+    size_t n = json_string_length(sqs_arg_get(entry, "MessageBody"));
 
     if (!json_is_object(attrs))
         return n;
     json_object_foreach((json_t *)attrs, name, v)
     {
         long long dec;
-        n += strlen(name) + json_string_length(send_member(v, "DataType"));
-        if ((x = send_member(v, "StringValue")))
+        n += strlen(name) + json_string_length(sqs_arg_get(v, "DataType"));
+        if ((x = sqs_arg_get(v, "StringValue")))
             n += json_string_length(x);
-        if ((x = send_member(v, "BinaryValue"))) {
+        if ((x = sqs_arg_get(v, "BinaryValue"))) {
             dec = base64_decoded_len(json_string_value(x), json_string_length(x), 0);
             n += dec >= 0 ? (size_t)dec : json_string_length(x);
         }
@@ -984,7 +961,7 @@ sqs_send_check_batch(struct arena *a, const json_t *entries, struct sqs_send_fau
                          SQS_MAX_BATCH, n);
     for (size_t i = 0; i < n; i++) {
         const json_t *e = json_array_get(entries, i);
-        const char *id = json_string_value(send_member(e, "Id"));
+        const char *id = json_string_value(sqs_arg_get(e, "Id"));
 
         if (!json_is_object(e) || !id)
             return send_fail(f, a, &ERR_SQS_MISSING_PARAMETER,
@@ -1031,7 +1008,7 @@ send_failed_entry(const char *id, const struct sqs_send_fault *f)
 enum awslet_rc
 sqs_send_message_batch(struct awslet_req *req, const json_t *in, json_t **out)
 {
-    const json_t *entries = send_member(in, "Entries");
+    const json_t *entries = sqs_arg_get(in, "Entries");
     json_t *ok = NULL, *failed = NULL, *answer = NULL, *e;
     struct sqs_queue *q;
     struct sqs_send_fault f;
@@ -1045,7 +1022,7 @@ sqs_send_message_batch(struct awslet_req *req, const json_t *in, json_t **out)
     if (entries && !json_is_array(entries))
         return awslet_fail(req, &ERR_SQS_INVALID_PARAMETER_VALUE,
                            "Value %s for parameter Entries is invalid. Reason: Must be a list.",
-                           send_text(&req->arena, entries));
+                           sqs_arg_text(&req->arena, entries));
     if (sqs_send_check_batch(&req->arena, entries, &f) != 0)
         return awslet_fail(req, f.err, "%s", f.msg);
 
