@@ -55,6 +55,7 @@ struct srv_req {
 static struct MHD_Daemon *srv_daemon;
 static pthread_mutex_t srv_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t srv_idle = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t srv_commit_cv = PTHREAD_COND_INITIALIZER; /* a group commit ended */
 static struct srv_req *srv_suspended;  /* every request in SRV_SUSPENDED */
 static unsigned long srv_active;       /* requests between access_cb and completed_cb */
 static bool srv_stopping;
@@ -195,30 +196,37 @@ srv_list_remove(struct srv_req *s)
     s->prev = s->next = NULL;
 }
 
+/* With srv_lock held: wake s (see req_resume). */
+static void
+srv_resume_locked(struct srv_req *s)
+{
+    if (s->state == SRV_SUSPENDED) {
+        srv_list_remove(s);
+        s->state = SRV_RUNNING;
+        MHD_resume_connection(s->r.conn);
+    } else if (s->state == SRV_RUNNING) {
+        s->state = SRV_WAKE_PENDING;
+    }
+}
+
 void
 req_commit_done(struct awslet_req *req, int rc)
 {
-    /* Under srv_lock, so that server_stop() sees a consistent commit state. */
+    /* One lock hold for the result and the wake-up: once the worker sees the result it may
+     * answer and free the request, so nothing may touch req after the unlock. */
     pthread_mutex_lock(&srv_lock);
     req->commit_rc = rc;
     req->commit = REQ_COMMIT_DONE;
+    pthread_cond_broadcast(&srv_commit_cv);
+    srv_resume_locked(srv_of(req));
     pthread_mutex_unlock(&srv_lock);
-    req_resume(req);
 }
 
 void
 req_resume(struct awslet_req *req)
 {
-    struct srv_req *s = srv_of(req);
-
     pthread_mutex_lock(&srv_lock);
-    if (s->state == SRV_SUSPENDED) {
-        srv_list_remove(s);
-        s->state = SRV_RUNNING;
-        MHD_resume_connection(req->conn);
-    } else if (s->state == SRV_RUNNING) {
-        s->state = SRV_WAKE_PENDING;
-    }
+    srv_resume_locked(srv_of(req));
     pthread_mutex_unlock(&srv_lock);
 }
 
@@ -262,10 +270,15 @@ srv_try_suspend(struct srv_req *s)
     pthread_mutex_lock(&srv_lock);
     if (s->state == SRV_WAKE_PENDING) {
         s->state = SRV_RUNNING;
-    } else if (srv_stopping && s->r.commit != REQ_COMMIT_PENDING) {
-        /* A long poll answers at once when stopping; a write waiting for its commit still
-         * waits: the committer runs until the store closes, after the server. */
-        s->r.stopping = true;
+    } else if (srv_stopping) {
+        /* Nothing may be suspended once the daemon stops: libmicrohttpd refuses to stop with
+         * a suspended connection (and a kept-alive client may still send a request after
+         * the in-flight ones drained). A long poll answers at once; a write waits here for
+         * its group commit, which the committer, alive until the store closes, makes soon. */
+        while (s->r.commit == REQ_COMMIT_PENDING)
+            pthread_cond_wait(&srv_commit_cv, &srv_lock);
+        if (s->r.commit == REQ_COMMIT_NONE)
+            s->r.stopping = true;
         s->state = SRV_RUNNING;
     } else {
         MHD_suspend_connection(s->r.conn);
