@@ -48,6 +48,10 @@ usage(FILE *f)
             "                        (AWSLET_TEST_CLOCK=1)\n"
             "  --port-file PATH      write the bound port here once listening\n"
             "                        (AWSLET_PORT_FILE)\n"
+            "  --ddb-status-delay-ms N  how long a DynamoDB table stays CREATING, UPDATING or\n"
+            "                        DELETING (AWSLET_DDB_STATUS_DELAY_MS, default 0)\n"
+            "  --ttl-interval SECONDS   how often expired DynamoDB items are swept\n"
+            "                        (AWSLET_TTL_INTERVAL, default 5)\n"
             "  --help                this text\n"
             "  --version             print the version\n");
 }
@@ -141,6 +145,16 @@ config_set(int opt, const char *val)
     case 'P':
         awslet_cfg.port_file = val;
         break;
+    case 'D':
+        if (parse_uint("DynamoDB status delay", val, 3600000, &v) != 0)
+            return -1;
+        awslet_cfg.ddb_status_delay_ms = (long long)v;
+        break;
+    case 'T':
+        if (parse_uint("TTL interval", val, 86400, &v) != 0 || v == 0)
+            return -1;
+        awslet_cfg.ttl_interval_s = (unsigned)v;
+        break;
     }
     return 0;
 }
@@ -158,6 +172,8 @@ static const struct option options[] = {
     {"threads", required_argument, NULL, 't'},
     {"test-clock", no_argument, NULL, 'c'},
     {"port-file", required_argument, NULL, 'P'},
+    {"ddb-status-delay-ms", required_argument, NULL, 'D'},
+    {"ttl-interval", required_argument, NULL, 'T'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -174,6 +190,7 @@ static const struct {
     {"AWSLET_LOG_LEVEL", 'l', false},     {"AWSLET_LOG_FORMAT", 'f', false},
     {"AWSLET_MAX_BODY_SIZE", 'b', false}, {"AWSLET_THREADS", 't', false},
     {"AWSLET_TEST_CLOCK", 'c', true},     {"AWSLET_PORT_FILE", 'P', false},
+    {"AWSLET_DDB_STATUS_DELAY_MS", 'D', false}, {"AWSLET_TTL_INTERVAL", 'T', false},
 };
 
 /* 0 to run, 1 to exit 0 (help/version), 2 for a usage error. */

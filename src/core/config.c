@@ -11,4 +11,6 @@ struct awslet_config awslet_cfg = {
     .log_format = "text",
     .max_body_size = 16u << 20,
     .threads = 0,
+    .ddb_status_delay_ms = 0,
+    .ttl_interval_s = 5,
 };

@@ -21,6 +21,8 @@ struct awslet_config {
     bool test_clock;          /* POST /_awslet/clock allowed */
     const char *port_file;    /* write the bound port here once listening, or NULL */
     long long started_ms;     /* wall clock at start, for uptime */
+    long long ddb_status_delay_ms; /* DynamoDB CREATING/UPDATING/DELETING lasts this long */
+    unsigned ttl_interval_s;  /* DynamoDB TTL sweep period */
 };
 
 extern struct awslet_config awslet_cfg;

@@ -94,7 +94,7 @@ dispatch_encode_error(struct awslet_req *req)
                                    : (svc && svc->json_namespace ? svc->json_namespace : NULL);
         if (!svc)
             ns = NULL;
-        rc = json_encode_error(&b, ns, e, msg);
+        rc = json_encode_error(&b, ns, e, msg, req->err_extra);
         if (svc && (svc->flags & SVC_QUERY_ERROR_HEADER) && !framework) {
             snprintf(hdr, sizeof(hdr), "%s;%s", error_query_code(e),
                      e->fault == SENDER ? "Sender" : "Receiver");

@@ -53,7 +53,7 @@ json_decode_body(const char *body, size_t len, char *err, size_t errlen)
 
 int
 json_encode_error(struct buf *b, const char *ns, const struct awslet_error *err,
-                  const char *message)
+                  const char *message, const json_t *extra)
 {
     json_t *doc;
     char *type, *text;
@@ -78,6 +78,8 @@ json_encode_error(struct buf *b, const char *ns, const struct awslet_error *err,
     /* json_string() rejects invalid UTF-8; an unprintable message must not lose the error. */
     if (message && json_object_set_new(doc, "message", json_string(message)) != 0 &&
         json_object_set_new(doc, "message", json_string("(message is not valid UTF-8)")) != 0)
+        goto out;
+    if (extra && json_object_update(doc, (json_t *)extra) != 0)
         goto out;
     text = json_dumps(doc, JSON_COMPACT);
     if (!text)

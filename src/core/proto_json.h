@@ -18,9 +18,10 @@
  * message in err (the caller answers SerializationException). */
 json_t *json_decode_body(const char *body, size_t len, char *err, size_t errlen);
 
-/* Append `{"__type":"ns#Code","message":"..."}` to b; ns may be NULL (bare code). */
+/* Append `{"__type":"ns#Code","message":"..."}` to b; ns may be NULL (bare code). extra, if
+ * not NULL, adds its members (DynamoDB's Item, CancellationReasons) to the document. */
 int json_encode_error(struct buf *b, const char *ns, const struct awslet_error *err,
-                      const char *message);
+                      const char *message, const json_t *extra);
 
 /* CRC-32 (zlib) of the exact bytes, as DynamoDB's x-amz-crc32 carries it in decimal. */
 unsigned long json_crc32(const char *data, size_t len);

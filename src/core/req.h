@@ -90,6 +90,8 @@ struct awslet_req {
     unsigned status;                   /* 0 until set */
     const struct awslet_error *err;    /* set by awslet_fail() */
     const char *err_msg;
+    json_t *err_extra;                 /* JSON errors: more members of the error document
+                                        * (DynamoDB's Item, CancellationReasons); owned */
     struct req_header *resp_headers;   /* extra response headers, arena-owned */
     char *raw_body;                    /* PROTO_RAW and codecs: malloc'd, freed by server */
     size_t raw_len;

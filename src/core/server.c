@@ -176,6 +176,7 @@ srv_req_free(struct srv_req *s)
         vtimer_cancel(timer);
     json_decref(s->r.in);
     json_decref(s->r.path_params);
+    json_decref(s->r.err_extra);
     free(s->r.raw_body);
     buf_release(&s->body);
     arena_release(&s->r.arena);

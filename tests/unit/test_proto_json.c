@@ -104,27 +104,38 @@ test_json_encode_error__documents(void **state)
     (void)state;
     buf_init(&b, 4096);
     assert_int_equal(json_encode_error(&b, "com.amazonaws.sqs", &qdne,
-                                       "The specified queue \"q\" does not exist."),
+                                       "The specified queue \"q\" does not exist.", NULL),
                      0);
     assert_string_equal(b.data, "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\","
                                 "\"message\":\"The specified queue \\\"q\\\" does not exist.\"}");
     buf_release(&b);
 
     buf_init(&b, 4096);
-    assert_int_equal(json_encode_error(&b, NULL, &rnf, NULL), 0);
+    assert_int_equal(json_encode_error(&b, NULL, &rnf, NULL, NULL), 0);
+    {
+        /* extra members join the document (DynamoDB's ConditionalCheckFailed Item) */
+        struct buf e;
+        json_t *extra = json_pack("{s:{s:{s:s}}}", "Item", "id", "S", "1");
+        buf_init(&e, 4096);
+        assert_int_equal(json_encode_error(&e, "ns", &rnf, "m", extra), 0);
+        assert_string_equal(e.data, "{\"__type\":\"ns#ResourceNotFoundException\","
+                                    "\"message\":\"m\",\"Item\":{\"id\":{\"S\":\"1\"}}}");
+        json_decref(extra);
+        buf_release(&e);
+    }
     assert_string_equal(b.data, "{\"__type\":\"ResourceNotFoundException\"}");
     buf_release(&b);
 
     /* A message that is not UTF-8 must not lose the error itself. */
     buf_init(&b, 4096);
-    assert_int_equal(json_encode_error(&b, "ns", &rnf, "bad \xff"), 0);
+    assert_int_equal(json_encode_error(&b, "ns", &rnf, "bad \xff", NULL), 0);
     assert_non_null(strstr(b.data, "\"__type\":\"ns#ResourceNotFoundException\""));
     buf_release(&b);
 
     /* Over the buffer limit: -1 and the buffer as it was. */
     buf_init(&b, 20);
     assert_int_equal(buf_puts(&b, "x"), 0);
-    assert_int_equal(json_encode_error(&b, "com.amazonaws.sqs", &qdne, "m"), -1);
+    assert_int_equal(json_encode_error(&b, "com.amazonaws.sqs", &qdne, "m", NULL), -1);
     assert_string_equal(b.data, "x");
     buf_release(&b);
 }

@@ -1,9 +1,55 @@
 /* dynamodb.c: the DynamoDB service descriptor and its operation table.
  *
  * AWS JSON 1.0 (X-Amz-Target: DynamoDB_20120810.*); every response carries x-amz-crc32,
- * which botocore checks. The operations arrive with the DynamoDB issue; until a row exists
- * here an operation answers UnknownOperationException. */
-#include "services/service.h"
+ * which botocore checks. The files behind each row are listed in ddb_int.h. */
+#include "services/dynamodb/ddb_int.h"
+
+DDB_ERRORS(AWSLET_ERROR_DEFINE)
+
+/* Sorted by name: the router uses bsearch (tests/unit/test_services.c checks the order). */
+static const struct awslet_op ddb_ops[] = {
+    /* name                     handler                       flags */
+    {"BatchGetItem",            ddb_batch_get_item,           0},
+    {"BatchWriteItem",          ddb_batch_write_item,         OP_WRITE},
+    {"CreateTable",             ddb_create_table,             OP_WRITE},
+    {"DeleteItem",              ddb_delete_item,              OP_WRITE},
+    {"DeleteTable",             ddb_delete_table,             OP_WRITE},
+    {"DescribeEndpoints",       ddb_describe_endpoints,       0},
+    {"DescribeLimits",          ddb_describe_limits,          0},
+    {"DescribeTable",           ddb_describe_table,           0},
+    {"DescribeTimeToLive",      ddb_describe_time_to_live,    0},
+    {"GetItem",                 ddb_get_item,                 0},
+    {"ListTables",              ddb_list_tables,              0},
+    {"ListTagsOfResource",      ddb_list_tags_of_resource,    0},
+    {"PutItem",                 ddb_put_item,                 OP_WRITE},
+    {"Query",                   ddb_query,                    0},
+    {"Scan",                    ddb_scan,                     0},
+    {"TagResource",             ddb_tag_resource,             OP_WRITE},
+    {"TransactGetItems",        ddb_transact_get_items,       0},
+    {"TransactWriteItems",      ddb_transact_write_items,     OP_WRITE},
+    {"UntagResource",           ddb_untag_resource,           OP_WRITE},
+    {"UpdateItem",              ddb_update_item,              OP_WRITE},
+    {"UpdateTable",             ddb_update_table,             OP_WRITE},
+    {"UpdateTimeToLive",        ddb_update_time_to_live,      OP_WRITE},
+};
+
+static int
+ddb_init(void)
+{
+    return ddb_ttl_init();
+}
+
+static void
+ddb_shutdown(void)
+{
+    ddb_ttl_shutdown();
+}
+
+static void
+ddb_reset(void)
+{
+    ddb_table_cache_clear();
+}
 
 const struct awslet_service awslet_service_dynamodb = {
     .name = "dynamodb",
@@ -11,6 +57,9 @@ const struct awslet_service awslet_service_dynamodb = {
     .json_namespace = "com.amazonaws.dynamodb.v20120810",
     .protocols = PROTO_JSON_1_0,
     .flags = SVC_CRC32,
-    .ops = NULL, /* no operation implemented yet */
-    .n_ops = 0,
+    .ops = ddb_ops,
+    .n_ops = ARRAY_SIZE(ddb_ops),
+    .init = ddb_init,
+    .shutdown = ddb_shutdown,
+    .reset = ddb_reset,
 };

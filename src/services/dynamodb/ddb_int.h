@@ -1,0 +1,202 @@
+/* ddb_int.h: what the DynamoDB files share: the error catalogue, the table record, and the
+ * functions each topic file offers the others.
+ *
+ * Files: dynamodb.c (descriptor, op table, init), ddb_num.c (exact decimals), ddb_value.c
+ * (attribute values, sizes, key bytes), ddb_args.c (request-parameter validation and
+ * DynamoDB's "N validation errors detected" messages), ddb_expr_*.c and ddb_reserved.c (the
+ * expression language, ddb_expr.h), ddb_table.c (Create/Describe/List/Update/DeleteTable,
+ * table lookup and status), ddb_meta.c (tags, TTL settings, DescribeLimits,
+ * DescribeEndpoints), ddb_ttl.c (the TTL sweeper), ddb_stream.c (stream records written with
+ * each change; streams enabled/disabled), ddb_store.c (the item write path: base row, index
+ * rows, stream record), ddb_item.c (Put/Get/Update/DeleteItem), ddb_query.c (Query, Scan),
+ * ddb_batch.c (BatchGetItem, BatchWriteItem), ddb_transact.c (TransactWriteItems,
+ * TransactGetItems). The DynamoDB Streams API lives in services/dynamodbstreams/.
+ *
+ * Times are milliseconds on the awslet clock (clock_now_ms()); DynamoDB reports epoch
+ * seconds with a fraction (CreationDateTime) in JSON numbers. */
+#ifndef AWSLET_DDB_INT_H
+#define AWSLET_DDB_INT_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/req.h"
+#include "services/dynamodb/ddb_expr.h"
+#include "services/dynamodb/ddb_value.h"
+#include "services/service.h"
+
+/* Codes are the model's shape names (sent as com.amazonaws.dynamodb.v20120810#Code). */
+#define DDB_ERRORS(X)                                                                          \
+    X(ERR_DDB_RESOURCE_NOT_FOUND, "ResourceNotFoundException", NULL, 400, SENDER)             \
+    X(ERR_DDB_RESOURCE_IN_USE, "ResourceInUseException", NULL, 400, SENDER)                   \
+    X(ERR_DDB_CONDITIONAL_CHECK_FAILED, "ConditionalCheckFailedException", NULL, 400, SENDER) \
+    X(ERR_DDB_TRANSACTION_CANCELED, "TransactionCanceledException", NULL, 400, SENDER)        \
+    X(ERR_DDB_TRANSACTION_CONFLICT, "TransactionConflictException", NULL, 400, SENDER)        \
+    X(ERR_DDB_TRANSACTION_IN_PROGRESS, "TransactionInProgressException", NULL, 400, SENDER)   \
+    X(ERR_DDB_IDEMPOTENT_MISMATCH, "IdempotentParameterMismatchException", NULL, 400, SENDER) \
+    X(ERR_DDB_LIMIT_EXCEEDED, "LimitExceededException", NULL, 400, SENDER)                    \
+    X(ERR_DDB_ITEM_COLLECTION_SIZE, "ItemCollectionSizeLimitExceededException", NULL, 400,    \
+      SENDER)                                                                                  \
+    X(ERR_DDB_INTERNAL, "InternalServerError", NULL, 500, RECEIVER)                           \
+    X(ERR_DDB_EXPIRED_ITERATOR, "ExpiredIteratorException", NULL, 400, SENDER)                \
+    X(ERR_DDB_TRIMMED_DATA, "TrimmedDataAccessException", NULL, 400, SENDER)
+
+DDB_ERRORS(AWSLET_ERROR_DECLARE)
+
+/* ---- tables (ddb_table.c) ------------------------------------------------------------------ */
+
+struct ddb_key_schema {
+    const char *hash;       /* partition key attribute name */
+    const char *hash_type;  /* "S", "N" or "B" */
+    const char *range;      /* sort key attribute name, or NULL */
+    const char *range_type; /* or NULL */
+};
+
+enum ddb_projection_type { DDB_PROJ_ALL, DDB_PROJ_KEYS_ONLY, DDB_PROJ_INCLUDE };
+
+struct ddb_index {
+    const char *name;
+    bool global;                 /* GSI (true) or LSI */
+    struct ddb_key_schema key;
+    enum ddb_projection_type proj;
+    const char **include;        /* NonKeyAttributes for INCLUDE */
+    unsigned n_include;
+    const char *status;          /* GSI: CREATING (backfilling), ACTIVE, DELETING */
+};
+
+/* One table as a request sees it. Strings belong to the request's arena (or the table
+ * cache, which keeps them alive for as long as the request may hold the record). */
+struct ddb_table {
+    long long id;                /* ddb_tables.id */
+    long long version;           /* bumped by every change of the definition */
+    const char *account, *region, *name, *arn;
+    const char *status;          /* CREATING, ACTIVE, UPDATING, DELETING as of now */
+    long long created_ms;
+    struct ddb_key_schema key;
+    struct ddb_index *indexes;   /* GSIs then LSIs */
+    unsigned n_indexes;
+    long long stream_id;         /* 0 when no stream is enabled */
+    const char *stream_view_type;/* KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES or NULL */
+    const char *ttl_attr;        /* the TTL attribute when TTL is ENABLED, else NULL */
+    bool deletion_protection;
+    const json_t *desc;          /* the stored TableDescription (borrowed, read-only) */
+};
+
+/* Look a table up by name or ARN for this request's account and region. Fails the request
+ * with ResourceNotFoundException ("Requested resource not found: Table: <name> not found")
+ * and returns -1 when there is none (or it has finished DELETING). db is req->db or the
+ * writer inside a write. Must be cheap: PutItem and GetItem call it on every request. */
+int ddb_table_get(struct awslet_req *req, sqlite3 *db, const char *name_or_arn,
+                  struct ddb_table **out);
+/* Like ddb_table_get() for a table id (the TTL sweeper, streams); NULL if gone. */
+struct ddb_table *ddb_table_by_id(struct arena *arena, sqlite3 *db, long long id);
+/* Forget every cached table definition (POST /_awslet/reset). */
+void ddb_table_cache_clear(void);
+/* The index called name, or NULL. */
+const struct ddb_index *ddb_table_index(const struct ddb_table *t, const char *name);
+
+/* ---- the item write path (ddb_store.c) --------------------------------------------------- */
+
+/* The stored item with the key of `key` (an item or a key object), as a new reference, or
+ * NULL when absent (*err set to -1 on a database error, else 0). */
+json_t *ddb_item_load(sqlite3 *db, const struct ddb_table *t, const json_t *key, int *err);
+/* Make the table hold new_item (NULL: delete) where old_item is (NULL: no item yet), in the
+ * caller's write transaction: the base row, every index's row (added, moved or removed,
+ * projected), and the stream record when the table has a stream. A write that changes
+ * nothing writes nothing and records nothing. user_identity (or NULL) goes into the stream
+ * record (TTL deletions). 0 or -1. */
+int ddb_item_store(sqlite3 *db, const struct ddb_table *t, const json_t *old_item,
+                   const json_t *new_item, const json_t *user_identity);
+/* Encode the table's (or an index's) key of item into pk and sk (sk empty without a range
+ * key). -1 when the item lacks a key attribute or it has the wrong type. */
+int ddb_key_encode(const struct ddb_key_schema *ks, const json_t *item, struct buf *pk,
+                   struct buf *sk);
+/* Project item onto an index: its keys, the table's keys and the projection. NULL when the
+ * item lacks one of the index's key attributes (sparse index) or the wrong type. */
+json_t *ddb_index_project(const struct ddb_table *t, const struct ddb_index *ix,
+                          const json_t *item);
+
+/* ---- streams (ddb_stream.c) ----------------------------------------------------------------- */
+
+/* Append the record describing one change (old NULL: INSERT; new NULL: REMOVE; else MODIFY)
+ * to the table's current stream, shaped by its StreamViewType. Called by ddb_item_store()
+ * inside the same transaction. 0 or -1. */
+int ddb_stream_append(sqlite3 *db, const struct ddb_table *t, const json_t *old_item,
+                      const json_t *new_item, const json_t *user_identity);
+/* Create a stream for table id (StreamSpecification enabled): a new ARN labelled with the
+ * current time; returns the new ddb_streams.id and its ARN and label (arena), or -1. */
+long long ddb_stream_enable(struct arena *arena, sqlite3 *db, long long table_id,
+                            const char *account, const char *region, const char *table_name,
+                            const char *view_type, const json_t *key_schema, const char **arn,
+                            const char **label);
+/* Disable the stream (it stays readable for 24 hours, then its records go). 0 or -1. */
+int ddb_stream_disable(sqlite3 *db, long long stream_id);
+/* Drop records older than 24 hours and streams disabled for longer (timer). */
+int ddb_stream_trim(sqlite3 *db);
+
+/* ---- TTL (ddb_ttl.c) ------------------------------------------------------------------------- */
+
+/* The epoch seconds of an item's TTL attribute (N) or -1 when it has none usable. */
+long long ddb_ttl_expiry(const json_t *item, const char *ttl_attr);
+int ddb_ttl_init(void);
+void ddb_ttl_shutdown(void);
+
+/* ---- request arguments (ddb_args.c) ---------------------------------------------------------- */
+
+/* DynamoDB reports all constraint violations of a request's top-level parameters at once:
+ * "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint:
+ * Member must have length greater than or equal to 3" ("N validation errors detected: a; b").
+ * A validator collects them, then fails the request with the whole text. */
+struct ddb_args {
+    struct awslet_req *req;
+    unsigned n;
+    struct buf msg;
+};
+
+void ddb_args_init(struct ddb_args *a, struct awslet_req *req);
+/* in[member] as a string ('at' is the camelCase name in messages), checked for length and,
+ * if pattern_tablename, [a-zA-Z0-9_.-]+. Returns the string or NULL (absent or wrong). */
+const char *ddb_args_table_name(struct ddb_args *a, const json_t *in, const char *member,
+                                const char *at, bool required);
+/* A string member that must be one of the NULL-terminated choices ("Member must satisfy
+ * enum value set: [A, B]"). */
+const char *ddb_args_enum(struct ddb_args *a, const json_t *in, const char *member,
+                          const char *at, const char *const *choices);
+/* An integer member with bounds ("Member must have value greater than or equal to 1");
+ * *out untouched when absent. 1 if present and valid, 0 absent, -1 invalid. */
+int ddb_args_int(struct ddb_args *a, const json_t *in, const char *member, const char *at,
+                 long long min, long long max, long long *out);
+/* Record a constraint failure in DynamoDB's words, for checks the helpers do not cover. */
+void ddb_args_add(struct ddb_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 0 if nothing failed; else fails req with ValidationException and returns -1. */
+int ddb_args_done(struct ddb_args *a);
+
+/* Fail the request with ValidationException and the given text. Returns AWSLET_ERR. */
+enum awslet_rc ddb_validation(struct awslet_req *req, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- consumed capacity (ddb_capacity.c) ----------------------------------------------------- */
+
+/* Capacity units as DynamoDB charges them: reads 4 KB (eventually consistent half), writes
+ * 1 KB, transactions double. */
+double ddb_read_units(size_t bytes, bool consistent);
+double ddb_write_units(size_t bytes);
+/* The ConsumedCapacity object for ReturnConsumedCapacity TOTAL / INDEXES (NULL for NONE or
+ * absent): {"TableName", "CapacityUnits", and for INDEXES "Table" and
+ * "GlobalSecondaryIndexes"/"LocalSecondaryIndexes" breakdowns}. */
+json_t *ddb_capacity(const char *mode, const char *table, double table_units, bool read,
+                     const json_t *index_units /* {name: units} or NULL */);
+
+/* ---- operations ------------------------------------------------------------------------------ */
+
+awslet_op_fn ddb_create_table, ddb_describe_table, ddb_list_tables, ddb_update_table,
+    ddb_delete_table, ddb_describe_time_to_live, ddb_update_time_to_live, ddb_tag_resource,
+    ddb_untag_resource, ddb_list_tags_of_resource, ddb_describe_limits, ddb_describe_endpoints,
+    ddb_put_item, ddb_get_item, ddb_update_item, ddb_delete_item, ddb_query, ddb_scan,
+    ddb_batch_get_item, ddb_batch_write_item, ddb_transact_write_items, ddb_transact_get_items;
+
+#endif
