@@ -120,6 +120,39 @@ int ddb_key_encode(const struct ddb_key_schema *ks, const json_t *item, struct b
 json_t *ddb_index_project(const struct ddb_table *t, const struct ddb_index *ix,
                           const json_t *item);
 
+/* ---- one item write, shared by the item operations, batches and transactions (ddb_item.c) -- */
+
+enum ddb_write_kind { DDB_W_PUT, DDB_W_UPDATE, DDB_W_DELETE, DDB_W_CHECK };
+
+/* A PutItem / UpdateItem / DeleteItem (or a TransactWriteItems Put, Update, Delete or
+ * ConditionCheck, or a BatchWriteItem PutRequest / DeleteRequest) parsed and validated. */
+struct ddb_write {
+    enum ddb_write_kind kind;
+    struct ddb_table *table;
+    json_t *key;                   /* the key attributes only (new reference) */
+    json_t *item;                  /* PUT: the new item (new reference) */
+    struct ddb_update *update;     /* UPDATE: UpdateExpression or AttributeUpdates, or NULL */
+    struct ddb_node *condition;    /* ConditionExpression or Expected, or NULL */
+    struct ddb_expr_ctx ctx;       /* names and values of this write's expressions */
+    const char *return_values;     /* NONE, ALL_OLD, UPDATED_OLD, ALL_NEW, UPDATED_NEW */
+    const char *return_on_ccf;     /* ReturnValuesOnConditionCheckFailure: NONE or ALL_OLD */
+};
+
+/* Parse one write from in (the operation's or the action's input object: TableName, Key or
+ * Item, expressions, ...), looking the table up on db. Fails the request (DynamoDB's
+ * ValidationException or ResourceNotFoundException) and returns -1 on bad input. */
+int ddb_write_parse(struct awslet_req *req, sqlite3 *db, enum ddb_write_kind kind,
+                    const json_t *in, struct ddb_write *w);
+/* Load the current item into *old (NULL if none) and evaluate the condition: 1 when the
+ * write may go ahead, 0 when the condition failed, -1 on an error (request failed). */
+int ddb_write_check(struct awslet_req *req, sqlite3 *db, struct ddb_write *w, json_t **old);
+/* Compute the new item from old (update expression, item size and key checks) and store it
+ * with ddb_item_store(). *new_item is the result (NULL for a delete or a check). -1 with
+ * the request failed. */
+int ddb_write_apply(struct awslet_req *req, sqlite3 *db, struct ddb_write *w,
+                    const json_t *old, json_t **new_item);
+void ddb_write_release(struct ddb_write *w);
+
 /* ---- streams (ddb_stream.c) ----------------------------------------------------------------- */
 
 /* Append the record describing one change (old NULL: INSERT; new NULL: REMOVE; else MODIFY)
