@@ -60,15 +60,16 @@ printf '%s' "$ERR" | grep -qi "'x-amzn-requestid': '$xml_rid'" \
 grep -q "sns ListTopics 400 .* $xml_rid POST /" "$AWSLET_LOG" \
     || fail "access log has no 'sns ListTopics 400 ... $xml_rid POST /' line"
 
-echo "== dynamodb list-tables (JSON 1.0) -> UnknownOperationException"
-expect_fail 254 awscli dynamodb list-tables
-assert_contains "$ERR" "An error occurred (UnknownOperationException) when calling the ListTables operation"
+echo "== dynamodb describe-table of a missing table (JSON 1.0) -> ResourceNotFoundException"
+expect_fail 254 awscli dynamodb describe-table --table-name no-such-table
+assert_contains "$ERR" "An error occurred (ResourceNotFoundException) when calling the DescribeTable operation"
 # botocore verifies x-amz-crc32 for DynamoDB: a wrong checksum would surface as a CRC32 error
 assert_not_contains "$ERR" "CRC32"
 
-echo "== dynamodbstreams list-streams (JSON 1.0, signs as dynamodb) -> UnknownOperationException"
-expect_fail 254 awscli dynamodbstreams list-streams
-assert_contains "$ERR" "(UnknownOperationException) when calling the ListStreams operation"
+echo "== dynamodbstreams describe-stream (JSON 1.0, signs as dynamodb) -> ResourceNotFoundException"
+expect_fail 254 awscli dynamodbstreams describe-stream \
+    --stream-arn arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026-01-01T00:00:00.000
+assert_contains "$ERR" "(ResourceNotFoundException) when calling the DescribeStream operation"
 
 echo "== logs describe-log-groups (JSON 1.1) -> UnknownOperationException"
 expect_fail 254 awscli logs describe-log-groups

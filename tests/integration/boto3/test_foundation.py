@@ -142,8 +142,8 @@ class HealthInfoReset(AwsletTestCase):
 
 class UnknownOperationThroughBoto3(AwsletTestCase):
     """An operation awslet does not implement must come back as its protocol's error shape.
-    SQS is implemented, so it is probed with an operation it does not have; the SDK calls go to
-    services that have no operation yet."""
+    SQS and DynamoDB are implemented, so they are probed with operation names they do not have
+    (raw requests); the SDK calls go to services that have no operation yet."""
 
     def setUp(self):
         self.d = self.awslet()
@@ -184,8 +184,9 @@ class UnknownOperationThroughBoto3(AwsletTestCase):
         self.assertEqual(r.header("x-amzn-RequestId"), xml_rid)
 
     def test_dynamodb_json_with_crc32(self):
-        resp, http = self.call("dynamodb", "list_tables")
-        self.assertEqual(resp["Error"]["Code"], "UnknownOperationException")
+        # DynamoDB is implemented: an error of its own carries the CRC as well
+        resp, http = self.call("dynamodb", "describe_table", TableName="no-such-table")
+        self.assertEqual(resp["Error"]["Code"], "ResourceNotFoundException")
         self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 400)
         self.assert_request_id(resp, http)
         crc = http.headers.get("x-amz-crc32")
@@ -195,15 +196,18 @@ class UnknownOperationThroughBoto3(AwsletTestCase):
     def test_dynamodb_crc32_raw_bytes(self):
         # same check on the exact bytes off the socket, including Content-Length
         r = self.d.request("POST", "/", "{}", {"Content-Type": JSON10,
-                                               "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+                                               "X-Amz-Target": "DynamoDB_20120810.ListWidgets"})
         self.assertEqual(r.status, 400)
         self.assertEqual(json_type(r.json()), "UnknownOperationException")
         self.assertEqual(int(r.header("Content-Length")), len(r.body))
         self.assertEqual(int(r.header("x-amz-crc32")), zlib.crc32(r.body) & 0xFFFFFFFF)
 
     def test_dynamodbstreams_json(self):
-        resp, http = self.call("dynamodbstreams", "list_streams")
-        self.assertEqual(resp["Error"]["Code"], "UnknownOperationException")
+        # routed by X-Amz-Target although it signs as "dynamodb"
+        resp, http = self.call("dynamodbstreams", "describe_stream",
+                               StreamArn="arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/"
+                                         "2026-01-01T00:00:00.000")
+        self.assertEqual(resp["Error"]["Code"], "ResourceNotFoundException")
         self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 400)
         self.assert_request_id(resp, http)
 
@@ -311,7 +315,7 @@ class QueryRouting(AwsletTestCase):
 class SerializationErrors(AwsletTestCase):
     def test_malformed_json_body(self):
         d = self.awslet()
-        for target, ctype in (("DynamoDB_20120810.ListTables", JSON10),
+        for target, ctype in (("DynamoDB_20120810.ListWidgets", JSON10),
                               ("AmazonSQS.ListQueues", JSON10),
                               ("Logs_20140328.DescribeLogGroups", JSON11)):
             with self.subTest(target=target):
@@ -324,7 +328,7 @@ class SerializationErrors(AwsletTestCase):
     def test_body_must_be_an_object(self):
         d = self.awslet()
         r = d.request("POST", "/", "[1,2]", {"Content-Type": JSON10,
-                                             "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+                                             "X-Amz-Target": "DynamoDB_20120810.ListWidgets"})
         self.assertEqual(r.status, 400, r)
         self.assertIn(json_type(r.json()), ("SerializationException", "UnknownOperationException"))
 
@@ -339,7 +343,7 @@ class RequestIds(AwsletTestCase):
             ("GET", "/_awslet/clock", None, {}),  # 403 without --test-clock
             ("POST", "/", "{}", {"Content-Type": JSON10, "X-Amz-Target": "AmazonSQS.ListQueues"}),
             ("POST", "/", "{}", {"Content-Type": JSON10,
-                                 "X-Amz-Target": "DynamoDB_20120810.ListTables"}),
+                                 "X-Amz-Target": "DynamoDB_20120810.ListWidgets"}),
             ("POST", "/", "Action=ListTopics&Version=2010-03-31", {"Content-Type": FORM}),
             ("GET", "/2015-03-31/functions/", None, {}),
             ("GET", "/restapis", None, {}),
@@ -368,7 +372,7 @@ class BodyLimit(AwsletTestCase):
     def test_json_protocol(self):
         body = json.dumps({"ExclusiveStartTableName": "x" * 2048})
         r = self.d.request("POST", "/", body, {"Content-Type": JSON10,
-                                               "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+                                               "X-Amz-Target": "DynamoDB_20120810.ListWidgets"})
         self.assertEqual(r.status, 413, r)
         self.assertEqual(json_type(r.json()), "RequestEntityTooLarge")
         self.assertTrue(r.header("x-amzn-RequestId"))
@@ -381,7 +385,7 @@ class BodyLimit(AwsletTestCase):
         try:
             conn.request("POST", "/", body=iter([b'{"x":"' + b"y" * 1024, b"z" * 1024 + b'"}']),
                          headers={"Content-Type": JSON10,
-                                  "X-Amz-Target": "DynamoDB_20120810.ListTables"},
+                                  "X-Amz-Target": "DynamoDB_20120810.ListWidgets"},
                          encode_chunked=True)
             r = conn.getresponse()
             status, body = r.status, r.read()
@@ -436,7 +440,7 @@ class BodyLimit(AwsletTestCase):
         body = json.dumps({"ExclusiveStartTableName": "x" * 900})
         self.assertLess(len(body), 1024)
         r = self.d.request("POST", "/", body, {"Content-Type": JSON10,
-                                               "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+                                               "X-Amz-Target": "DynamoDB_20120810.ListWidgets"})
         self.assertEqual(r.status, 400, r)
         self.assertEqual(json_type(r.json()), "UnknownOperationException")
 
@@ -467,7 +471,7 @@ class Cors(AwsletTestCase):
         for method, path, body, headers in (
                 ("GET", "/_awslet/health", None, {}),
                 ("POST", "/", "{}", {"Content-Type": JSON10,
-                                     "X-Amz-Target": "DynamoDB_20120810.ListTables"}),
+                                     "X-Amz-Target": "DynamoDB_20120810.ListWidgets"}),
                 ("POST", "/", "Action=ListTopics&Version=2010-03-31", {"Content-Type": FORM})):
             with self.subTest(path=path, headers=headers):
                 r = d.request(method, path, body, dict(headers, Origin=self.ORIGIN))
@@ -571,7 +575,7 @@ class Shutdown(AwsletTestCase):
         d = self.awslet()
         body = json.dumps({"ExclusiveStartTableName": "t" * 200}).encode()
         head = ("POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: %s\r\n"
-                "X-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Length: %d\r\n"
+                "X-Amz-Target: DynamoDB_20120810.ListWidgets\r\nContent-Length: %d\r\n"
                 "Connection: close\r\n\r\n" % (d.port, JSON10, len(body))).encode()
         s = socket.create_connection(("127.0.0.1", d.port), timeout=10)
         try:
@@ -713,8 +717,7 @@ class InMemory(AwsletTestCase):
         self.assertEqual(d.request("POST", "/_awslet/clock", '{"advance_ms": 7000}').status, 200)
         self.assertEqual(d.get_json("/_awslet/clock")["offset_ms"], 7000)
         r = d.client("dynamodb")
-        with self.assertRaises(ClientError):
-            r.list_tables()
+        self.assertEqual(r.list_tables()["TableNames"], [])
         self.assertFalse(os.path.exists(os.path.join(d.data_dir, "awslet.db")))
         if os.path.isdir(d.data_dir):
             self.assertEqual([f for f in os.listdir(d.data_dir) if f.startswith("awslet.db")], [])
@@ -731,7 +734,7 @@ class AccessLog(AwsletTestCase):
     def test_json_log_format(self):
         d = self.awslet(["--log-format", "json"])
         r1 = d.request("POST", "/", "{}", {"Content-Type": JSON10,
-                                           "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+                                           "X-Amz-Target": "DynamoDB_20120810.ListWidgets"})
         r2 = d.request("POST", "/", "Action=ListTopics&Version=2010-03-31", {"Content-Type": FORM})
         r3 = d.request("GET", "/2015-03-31/functions/")
         self.assertEqual(d.stop(), 0)
@@ -748,7 +751,7 @@ class AccessLog(AwsletTestCase):
                 records.append(obj)
         by_id = {rec.get("request_id"): rec for rec in records}
         for resp, service, op, method, path in (
-                (r1, "dynamodb", "ListTables", "POST", "/"),
+                (r1, "dynamodb", "ListWidgets", "POST", "/"),
                 (r2, "sns", "ListTopics", "POST", "/"),
                 (r3, "lambda", "ListFunctions", "GET", "/2015-03-31/functions/")):
             with self.subTest(service=service):
@@ -768,12 +771,12 @@ class AccessLog(AwsletTestCase):
     def test_text_log_line(self):
         d = self.awslet()
         r = d.request("POST", "/", "{}", {"Content-Type": JSON10,
-                                          "X-Amz-Target": "DynamoDB_20120810.ListTables"})
+                                          "X-Amz-Target": "DynamoDB_20120810.ListWidgets"})
         rid = r.header("x-amzn-RequestId")
         self.assertEqual(d.stop(), 0)
         lines = [l for l in d.log.splitlines() if rid in l]
         self.assertEqual(len(lines), 1, d.log)
-        self.assertRegex(lines[0], r"(?i:INFO)\s+dynamodb ListTables 400 [0-9.]+ms %s POST /\s*$"
+        self.assertRegex(lines[0], r"(?i:INFO)\s+dynamodb ListWidgets 400 [0-9.]+ms %s POST /\s*$"
                          % re.escape(rid))
 
 
