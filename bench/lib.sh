@@ -1,4 +1,4 @@
-# bench/lib.sh: what bench/run.sh and bench/sqs.sh share; sourced, never run.
+# bench/lib.sh: what bench/run.sh, bench/sqs.sh and bench/ddb.sh share; sourced, never run.
 #
 # Building the Release tree, a scratch directory whose daemons are stopped on exit, starting
 # awslet and the ceiling server on free ports, reading the JSON lines the bench programs print,

@@ -55,6 +55,8 @@ struct conn {
     bool busy;         /* a request is outstanding */
     bool want_out;     /* EPOLLOUT is registered */
     size_t sent;       /* bytes of the request written so far */
+    char *req;         /* --random-keys: this connection's copy of the request, else NULL */
+    uint64_t rng;      /* --random-keys: xorshift state */
     uint64_t start_ns; /* when the request was first written */
     enum parse_state st;
     int status;         /* HTTP status of the response being read */
@@ -91,6 +93,11 @@ static const char *opt_label = "";
 
 static char *request; /* the exact request bytes */
 static size_t request_len;
+/* --random-keys N: every RANDKEY_MARK in the request becomes a random decimal key below N,
+ * zero-padded to the marker's width so that Content-Length stays right (DynamoDB PutItem and
+ * GetItem on random keys). */
+#define RANDKEY_MARK "RANDKEY00000"
+static unsigned long long opt_random_keys;
 static bool request_is_head;
 
 static struct addrinfo *addr;
@@ -225,6 +232,31 @@ conn_open(struct worker *w, struct conn *c)
     return 0;
 }
 
+/* Give c a copy of the request whose key markers hold a fresh random key. */
+static void
+randomize_request(struct conn *c)
+{
+    const size_t mlen = sizeof(RANDKEY_MARK) - 1;
+    char digits[32];
+
+    if (!c->req) {
+        c->req = malloc(request_len);
+        if (!c->req)
+            return; /* the plain request is sent: still a valid measurement, fewer keys */
+        c->rng = (uint64_t)(uintptr_t)c ^ httpc_now_ns();
+    }
+    memcpy(c->req, request, request_len);
+    c->rng ^= c->rng << 13;
+    c->rng ^= c->rng >> 7;
+    c->rng ^= c->rng << 17;
+    snprintf(digits, sizeof(digits), "%0*llu", (int)mlen,
+             (unsigned long long)(c->rng % opt_random_keys));
+    for (char *p = c->req; (p = memmem(p, request_len - (size_t)(p - c->req), RANDKEY_MARK,
+                                       mlen)) != NULL;
+         p += mlen)
+        memcpy(p, digits, mlen);
+}
+
 /* Write (the rest of) the current request. 0, or -1 after closing on an error. */
 static int
 conn_send(struct worker *w, struct conn *c)
@@ -238,9 +270,12 @@ conn_send(struct worker *w, struct conn *c)
         c->st = P_HEADERS;
         c->status = 0;
         c->close_after = false;
+        if (opt_random_keys)
+            randomize_request(c);
     }
     while (c->sent < request_len) {
-        n = send(c->fd, request + c->sent, request_len - c->sent, MSG_NOSIGNAL);
+        n = send(c->fd, (c->req ? c->req : request) + c->sent, request_len - c->sent,
+                 MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -584,8 +619,11 @@ worker_run(void *arg)
                 conn_send(w, c);
         }
     }
-    for (i = 0; i < w->nconns; i++)
+    for (i = 0; i < w->nconns; i++) {
         conn_close(w, &w->conns[i]);
+        free(w->conns[i].req);
+        w->conns[i].req = NULL;
+    }
     return NULL;
 }
 
@@ -608,6 +646,8 @@ usage(FILE *f)
             "  -f, --request-file F   send F's exact bytes as the request (overrides -m/-u/-H/-b)\n"
             "      --timeout SECS     a request waiting longer is an error (10)\n"
             "      --max-time SECS    hard limit on the whole run (default: warm-up + -d + 30)\n"
+            "      --random-keys N    replace each RANDKEY00000 in the request by a random\n"
+            "                         zero-padded key below N, per request\n"
             "      --json             also print one JSON line of results\n"
             "      --label NAME       name put in the JSON line\n"
             "      --help\n");
@@ -634,6 +674,7 @@ main(int argc, char **argv)
         {"json", no_argument, NULL, 3},
         {"label", required_argument, NULL, 4},
         {"help", no_argument, NULL, 5},
+        {"random-keys", required_argument, NULL, 6},
         {NULL, 0, NULL, 0},
     };
     const char *method = "GET", *path = "/_awslet/health", *body = "", *reqfile = NULL;
@@ -704,6 +745,9 @@ main(int argc, char **argv)
         case 5:
             usage(stdout);
             return 0;
+        case 6:
+            opt_random_keys = strtoull(optarg, NULL, 10);
+            break;
         default:
             usage(stderr);
             return 2;
