@@ -153,6 +153,20 @@ int ddb_write_apply(struct awslet_req *req, sqlite3 *db, struct ddb_write *w,
                     const json_t *old, json_t **new_item);
 void ddb_write_release(struct ddb_write *w);
 
+/* Request checks the item operations, Query and Scan share (ddb_item.c). */
+/* Validate and normalize every ExpressionAttributeValues entry ("ExpressionAttributeValues
+ * contains invalid value: <why> for key :v"). 0, or -1 with the request failed. */
+int ddb_values_check(struct awslet_req *req, const json_t *values);
+/* DynamoDB refuses a request mixing legacy and expression parameters ("Can not use both
+ * expression and non-expression parameters in the same request: Non-expression parameters:
+ * {AttributesToGet} Expression parameters: {ProjectionExpression}"); both lists are
+ * NULL-terminated member names in the order DynamoDB reports them. 0 or -1 (failed). */
+int ddb_mixing_check(struct awslet_req *req, const json_t *in, const char *const *legacy,
+                     const char *const *expressions);
+/* Fail the request as DynamoDB answers for a table that cannot take data-plane requests
+ * (CREATING or DELETING: ResourceNotFoundException) and return -1; 0 when it can. */
+int ddb_table_usable(struct awslet_req *req, const struct ddb_table *t);
+
 /* ---- streams (ddb_stream.c) ----------------------------------------------------------------- */
 
 /* Append the record describing one change (old NULL: INSERT; new NULL: REMOVE; else MODIFY)
@@ -170,6 +184,8 @@ long long ddb_stream_enable(struct arena *arena, sqlite3 *db, long long table_id
 int ddb_stream_disable(sqlite3 *db, long long stream_id);
 /* Drop records older than 24 hours and streams disabled for longer (timer). */
 int ddb_stream_trim(sqlite3 *db);
+/* Register the trim timer (the DynamoDB Streams service init calls it). 0 or -1. */
+int ddb_stream_init(void);
 
 /* ---- TTL (ddb_ttl.c) ------------------------------------------------------------------------- */
 
