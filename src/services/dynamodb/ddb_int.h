@@ -240,6 +240,36 @@ double ddb_write_units(size_t bytes);
 json_t *ddb_capacity(const char *mode, const char *table, double table_units, bool read,
                      const json_t *index_units /* {name: units} or NULL */);
 
+/* ---- batches and transactions (ddb_transact.c, ddb_batch.c) --------------------------------- */
+
+/* Which item a batch or transaction names: the table id and the encoded key, so that equal
+ * bytes are the same item (numbers compare by value, binaries decoded). */
+struct ddb_item_ref {
+    const unsigned char *bytes; /* in the arena */
+    size_t len;
+};
+/* The ref of key (an item or a key object) in t. 0, or -1 (no memory, or not a key of t). */
+int ddb_item_ref(struct arena *a, const struct ddb_table *t, const json_t *key,
+                 struct ddb_item_ref *ref);
+/* The index of the first ref that repeats an earlier one, or -1 when all differ. */
+int ddb_item_refs_duplicate(const struct ddb_item_ref *refs, unsigned n);
+/* Capacity added up per table over a request: acc is {table: {"read": u, "write": u,
+ * "indexes": {name: u}}}; index (or NULL) names the index that index_units go to. 0 or -1. */
+int ddb_capacity_acc(json_t *acc, const char *table, double read, double write,
+                     const char *index, double index_units);
+/* Charge one item write in t to acc: the larger of old and new (NULL: none) in write units,
+ * at least one, and each index whose entry the write adds, changes or removes; factor is 2
+ * for transactions, else 1. 0 or -1. */
+int ddb_capacity_charge_write(json_t *acc, const struct ddb_table *t, const json_t *old,
+                              const json_t *new_item, double factor);
+/* The ConsumedCapacity list of acc for mode, in the order tables were first charged; NULL
+ * for NONE or absent. */
+json_t *ddb_capacity_list(const json_t *acc, const char *mode);
+/* The ItemCollectionMetrics entry ({ItemCollectionKey, SizeEstimateRangeGB}) of the item
+ * collection that key belongs to, or NULL when t has no local secondary index (only those
+ * tables have item collections to report). */
+json_t *ddb_item_collection_metrics(sqlite3 *db, const struct ddb_table *t, const json_t *key);
+
 /* ---- operations ------------------------------------------------------------------------------ */
 
 awslet_op_fn ddb_create_table, ddb_describe_table, ddb_list_tables, ddb_update_table,
