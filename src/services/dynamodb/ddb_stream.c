@@ -23,7 +23,7 @@
 #include "store/store.h"
 
 #define TRIM_TIMER_KIND "ddb.stream.trim"
-#define TRIM_PERIOD_MS (3600LL * 1000)
+#define TRIM_PERIOD_MS  (3600LL * 1000)
 
 /* ---- sequence numbers and labels ------------------------------------------------------------ */
 
@@ -98,9 +98,9 @@ stream_trim_arm(sqlite3 *db)
         return 0;
     if (rc != SQLITE_DONE)
         return -1;
-    return timer_schedule(db, clock_now_ms() + TRIM_PERIOD_MS, TRIM_TIMER_KIND, NULL, NULL) < 0
-               ? -1
-               : 0;
+    if (timer_schedule(db, clock_now_ms() + TRIM_PERIOD_MS, TRIM_TIMER_KIND, NULL, NULL) < 0)
+        return -1;
+    return 0;
 }
 
 static int
@@ -234,13 +234,13 @@ stream_keys(const struct ddb_table *t, const json_t *item)
  * item-size rules). ApproximateCreationDateTime is whole epoch seconds, a JSON number. */
 AWSLET_TESTABLE json_t *
 ddb_stream_record_new(const char *view_type, const char *region, const json_t *keys,
-                      const json_t *old_item, const json_t *new_item,
-                      const json_t *user_identity, const char *seq, long long now_ms)
+                      const json_t *old_item, const json_t *new_item, const json_t *user_identity,
+                      const char *seq, long long now_ms)
 {
-    bool want_new = strcmp(view_type, "NEW_IMAGE") == 0 ||
-                    strcmp(view_type, "NEW_AND_OLD_IMAGES") == 0;
-    bool want_old = strcmp(view_type, "OLD_IMAGE") == 0 ||
-                    strcmp(view_type, "NEW_AND_OLD_IMAGES") == 0;
+    bool want_new =
+        strcmp(view_type, "NEW_IMAGE") == 0 || strcmp(view_type, "NEW_AND_OLD_IMAGES") == 0;
+    bool want_old =
+        strcmp(view_type, "OLD_IMAGE") == 0 || strcmp(view_type, "NEW_AND_OLD_IMAGES") == 0;
     const char *event = !old_item ? "INSERT" : !new_item ? "REMOVE" : "MODIFY";
     size_t size = ddb_item_size(keys);
     char uuid[AWSLET_UUID_LEN + 1], id[33];
@@ -261,8 +261,7 @@ ddb_stream_record_new(const char *view_type, const char *region, const json_t *k
         json_decref(rec);
         return NULL;
     }
-    bad |= json_object_set_new(ddb, "ApproximateCreationDateTime",
-                               json_integer(now_ms / 1000));
+    bad |= json_object_set_new(ddb, "ApproximateCreationDateTime", json_integer(now_ms / 1000));
     bad |= json_object_set(ddb, "Keys", (json_t *)keys);
     if (want_new && new_item) {
         bad |= json_object_set(ddb, "NewImage", (json_t *)new_item);
