@@ -28,10 +28,6 @@ PENDING(ddb_update_item)
 PENDING(ddb_delete_item)
 PENDING(ddb_query)
 PENDING(ddb_scan)
-PENDING(ddb_batch_get_item)
-PENDING(ddb_batch_write_item)
-PENDING(ddb_transact_write_items)
-PENDING(ddb_transact_get_items)
 /* control plane */
 int ddb_ttl_init(void) { return 0; }
 void ddb_ttl_shutdown(void) {}
