@@ -239,6 +239,10 @@ double ddb_write_units(size_t bytes);
  * "GlobalSecondaryIndexes"/"LocalSecondaryIndexes" breakdowns}. */
 json_t *ddb_capacity(const char *mode, const char *table, double table_units, bool read,
                      const json_t *index_units /* {name: units} or NULL */);
+/* ddb_capacity() reports every index of index_units under GlobalSecondaryIndexes; this one
+ * takes the global and the local indexes apart ({name: units} or NULL each). */
+json_t *ddb_capacity_split(const char *mode, const char *table, double table_units, bool read,
+                           const json_t *gsi_units, const json_t *lsi_units);
 
 /* ---- batches and transactions (ddb_transact.c, ddb_batch.c) --------------------------------- */
 
