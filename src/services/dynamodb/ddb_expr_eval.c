@@ -461,12 +461,16 @@ cond(struct eval *ev, const struct ddb_node *n)
     int r, lo, hi;
 
     switch (n->type) {
-    case DDB_N_AND:
-        r = cond(ev, n->args[0]);
-        return r != 1 ? r : cond(ev, n->args[1]);
+    case DDB_N_AND: /* of any number of conditions: none is true (an empty Expected) */
+        for (unsigned i = 0; i < n->n_args; i++)
+            if ((r = cond(ev, n->args[i])) != 1)
+                return r;
+        return 1;
     case DDB_N_OR:
-        r = cond(ev, n->args[0]);
-        return r != 0 ? r : cond(ev, n->args[1]);
+        for (unsigned i = 0; i < n->n_args; i++)
+            if ((r = cond(ev, n->args[i])) != 0)
+                return r;
+        return 0;
     case DDB_N_NOT:
         r = cond(ev, n->args[0]);
         return r < 0 ? r : !r;
@@ -1243,7 +1247,10 @@ key_parts(struct ddb_expr_ctx *ctx, const struct ddb_node *n, struct key_part *p
 
     switch (n->type) {
     case DDB_N_AND:
-        return key_parts(ctx, n->args[0], parts, np) < 0 ? -1 : key_parts(ctx, n->args[1], parts, np);
+        for (unsigned i = 0; i < n->n_args; i++)
+            if (key_parts(ctx, n->args[i], parts, np) < 0)
+                return -1;
+        return 0;
     case DDB_N_CMP:
         cmp = n->cmp;
         if (cmp == DDB_NE)
