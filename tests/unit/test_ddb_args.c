@@ -42,10 +42,10 @@ J(const char *text)
 }
 
 #define TN_PATTERN "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
-#define TN_MIN "Member must have length greater than or equal to 3"
+#define TN_MIN     "Member must have length greater than or equal to 3"
 
 struct name_case {
-    const char *in; /* the request body */
+    const char *in;  /* the request body */
     const char *msg; /* NULL: valid */
 };
 
@@ -60,11 +60,11 @@ static const struct name_case name_cases[] = {
     {"{\"TableName\":\"ab\"}", "1 validation error detected: Value 'ab' at 'tableName' failed to "
                                "satisfy constraint: " TN_MIN},
     {"{\"TableName\":\"\"}",
-     "2 validation errors detected: Value '' at 'tableName' failed to satisfy constraint: "
-     TN_PATTERN "; Value '' at 'tableName' failed to satisfy constraint: " TN_MIN},
+     "2 validation errors detected: Value '' at 'tableName' failed to satisfy "
+     "constraint: " TN_PATTERN "; Value '' at 'tableName' failed to satisfy constraint: " TN_MIN},
     {"{\"TableName\":\"a;\"}",
-     "2 validation errors detected: Value 'a;' at 'tableName' failed to satisfy constraint: "
-     TN_PATTERN "; Value 'a;' at 'tableName' failed to satisfy constraint: " TN_MIN},
+     "2 validation errors detected: Value 'a;' at 'tableName' failed to satisfy "
+     "constraint: " TN_PATTERN "; Value 'a;' at 'tableName' failed to satisfy constraint: " TN_MIN},
     {"{\"TableName\":\"abc;\"}", "1 validation error detected: Value 'abc;' at 'tableName' failed "
                                  "to satisfy constraint: " TN_PATTERN},
 };
@@ -142,8 +142,8 @@ test_ddb_args__several_errors_in_one_message(void **state)
         ddb_args_add(&a, "Value null at '%s' failed to satisfy constraint: Member must not be null",
                      "item");
     assert_null(ddb_args_enum(&a, in, "ReturnValues", "returnValues", rv));
-    assert_null(ddb_args_enum(&a, in, "ReturnItemCollectionMetrics",
-                              "returnItemCollectionMetrics", ricm));
+    assert_null(
+        ddb_args_enum(&a, in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", ricm));
     assert_int_equal(ddb_args_done(&a), -1);
     assert_string_equal(
         req.err_msg,
@@ -167,9 +167,8 @@ test_ddb_args__enum_accepts_choices(void **state)
     struct ddb_args a;
 
     ddb_args_init(&a, &req);
-    assert_string_equal(ddb_args_enum(&a, in, "ReturnConsumedCapacity", "returnConsumedCapacity",
-                                      rcc),
-                        "TOTAL");
+    assert_string_equal(
+        ddb_args_enum(&a, in, "ReturnConsumedCapacity", "returnConsumedCapacity", rcc), "TOTAL");
     assert_null(ddb_args_enum(&a, in, "ReturnValues", "returnValues", rv));
     assert_int_equal(ddb_args_done(&a), 0);
     assert_null(req.err);

@@ -143,8 +143,8 @@ test_ddb_num__range_limits(void **state)
     assert_string_equal(buf, huge);
     assert_int_equal(ddb_num_parse(tiny, strlen(tiny), &n), DDB_NUM_OK);
     /* The longest text fits DDB_NUM_TEXT_MAX: -0.(129 zeros)(38 digits). */
-    assert_int_equal(
-        ddb_num_parse("-1.2345678901234567890123456789012345678E-130", 45, &n), DDB_NUM_OK);
+    assert_int_equal(ddb_num_parse("-1.2345678901234567890123456789012345678E-130", 45, &n),
+                     DDB_NUM_OK);
     assert_int_equal(ddb_num_format(&n, buf), 3 + 129 + 38);
     assert_true(strlen(buf) < DDB_NUM_TEXT_MAX);
 }

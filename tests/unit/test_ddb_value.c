@@ -84,11 +84,12 @@ struct bad_case {
     const char *in, *msg;
 };
 
-#define EMPTY "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
-#define MULTI                                                                                  \
-    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the " \
+#define EMPTY                                                                                      \
+    "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+#define MULTI                                                                                      \
+    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "    \
     "supported datatypes"
-#define INV "One or more parameter values were invalid: "
+#define INV    "One or more parameter values were invalid: "
 #define NOTNUM "The parameter cannot be converted to a numeric value"
 
 static const struct bad_case bad_cases[] = {
@@ -122,10 +123,12 @@ static const struct bad_case bad_cases[] = {
     {"{\"NS\":[]}", INV "An number set  may not be empty"},
     {"{\"BS\":[]}", INV "Binary sets should not be empty"},
     {"{\"SS\":[\"a\",\"a\"]}", INV "Input collection [a, a] contains duplicates."},
-    {"{\"SS\":[\"b\",\"a\",\"c\",\"a\"]}", INV "Input collection [b, a, c, a] contains duplicates."},
+    {"{\"SS\":[\"b\",\"a\",\"c\",\"a\"]}",
+     INV "Input collection [b, a, c, a] contains duplicates."},
     {"{\"NS\":[\"1\",\"1\"]}", "Input collection contains duplicates"},
     {"{\"NS\":[\"1\",\"2\",\"1.0\"]}", "Input collection contains duplicates"},
-    {"{\"BS\":[\"Yg==\",\"Yg==\"]}", INV "Input collection [Yg==, Yg==]of type BS contains duplicates."},
+    {"{\"BS\":[\"Yg==\",\"Yg==\"]}",
+     INV "Input collection [Yg==, Yg==]of type BS contains duplicates."},
     {"{\"M\":{\"x\":{\"SS\":[]}}}", INV "An string set  may not be empty"},
     {"{\"L\":[{\"S\":\"a\"},{\"NULL\":false}]}",
      INV "Null attribute value types must have the value of true"},
@@ -198,12 +201,14 @@ static void
 test_ddb_value__item_check(void **state)
 {
     char err[512];
-    json_t *item = J("{\"id\":{\"S\":\"a\"},\"n\":{\"N\":\"1e2\"},\"m\":{\"M\":{\"\":{\"N\":\"5.0\"}}}}");
+    json_t *item =
+        J("{\"id\":{\"S\":\"a\"},\"n\":{\"N\":\"1e2\"},\"m\":{\"M\":{\"\":{\"N\":\"5.0\"}}}}");
     json_t *bad = J("{\"id\":{\"S\":\"a\"},\"v\":{\"NS\":[]}}");
     json_t *noname = J("{\"\":{\"S\":\"a\"}}");
 
     assert_int_equal(ddb_item_check(item, err, sizeof(err)), 0);
-    assert_json(item, "{\"id\":{\"S\":\"a\"},\"n\":{\"N\":\"100\"},\"m\":{\"M\":{\"\":{\"N\":\"5\"}}}}");
+    assert_json(item,
+                "{\"id\":{\"S\":\"a\"},\"n\":{\"N\":\"100\"},\"m\":{\"M\":{\"\":{\"N\":\"5\"}}}}");
     assert_int_equal(ddb_item_check(bad, err, sizeof(err)), -1);
     assert_string_equal(err, INV "An number set  may not be empty");
     assert_int_equal(ddb_item_check(noname, err, sizeof(err)), -1);
@@ -261,10 +266,13 @@ test_ddb_value__equality(void **state)
     assert_true(eq("{\"BS\":[\"AA==\",\"AQ==\"]}", "{\"BS\":[\"AQ==\",\"AA==\"]}"));
     assert_true(eq("{\"M\":{\"a\":{\"N\":\"1\"},\"b\":{\"S\":\"x\"}}}",
                    "{\"M\":{\"b\":{\"S\":\"x\"},\"a\":{\"N\":\"1\"}}}"));
-    assert_false(eq("{\"M\":{\"a\":{\"N\":\"1\"}}}", "{\"M\":{\"a\":{\"N\":\"1\"},\"b\":{\"S\":\"x\"}}}"));
+    assert_false(
+        eq("{\"M\":{\"a\":{\"N\":\"1\"}}}", "{\"M\":{\"a\":{\"N\":\"1\"},\"b\":{\"S\":\"x\"}}}"));
     assert_false(eq("{\"M\":{\"a\":{\"N\":\"1\"}}}", "{\"M\":{\"b\":{\"N\":\"1\"}}}"));
-    assert_true(eq("{\"L\":[{\"N\":\"1\"},{\"S\":\"a\"}]}", "{\"L\":[{\"N\":\"1\"},{\"S\":\"a\"}]}"));
-    assert_false(eq("{\"L\":[{\"N\":\"1\"},{\"S\":\"a\"}]}", "{\"L\":[{\"S\":\"a\"},{\"N\":\"1\"}]}"));
+    assert_true(
+        eq("{\"L\":[{\"N\":\"1\"},{\"S\":\"a\"}]}", "{\"L\":[{\"N\":\"1\"},{\"S\":\"a\"}]}"));
+    assert_false(
+        eq("{\"L\":[{\"N\":\"1\"},{\"S\":\"a\"}]}", "{\"L\":[{\"S\":\"a\"},{\"N\":\"1\"}]}"));
     assert_false(eq("{\"L\":[]}", "{\"M\":{}}"));
     assert_true(eq("{\"NULL\":true}", "{\"NULL\":true}"));
     assert_true(eq("{\"BOOL\":true}", "{\"BOOL\":true}"));

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define ARGS_MAX_ERRORS 10
-#define ARGS_MSG_LIMIT (64 * 1024)
+#define ARGS_MSG_LIMIT  (64 * 1024)
 
 #define TABLE_NAME_PATTERN "[a-zA-Z0-9_.-]+"
 
@@ -37,8 +37,7 @@ vformat(const char *fmt, va_list ap, int *len)
     return text;
 }
 
-static char *
-format(int *len, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *format(int *len, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static char *
 format(int *len, const char *fmt, ...)
@@ -109,11 +108,9 @@ fail_kind(struct ddb_args *a, const json_t *v, const char *want)
     else if (json_is_object(v))
         snprintf(text, sizeof(text), "Start of structure or map found where not expected.");
     else if (json_is_boolean(v))
-        snprintf(text, sizeof(text), "class java.lang.Boolean can not be converted to an %s",
-                 want);
+        snprintf(text, sizeof(text), "class java.lang.Boolean can not be converted to an %s", want);
     else if (json_is_string(v))
-        snprintf(text, sizeof(text), "class java.lang.String can not be converted to an %s",
-                 want);
+        snprintf(text, sizeof(text), "class java.lang.String can not be converted to an %s", want);
     else
         snprintf(text, sizeof(text),
                  "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be "
@@ -158,8 +155,8 @@ ddb_args_table_name(struct ddb_args *a, const json_t *in, const char *member, co
 
     if (!v || json_is_null(v)) {
         if (required)
-            ddb_args_add(a, "Value null at '%s' failed to satisfy constraint: Member must not be null",
-                         at);
+            ddb_args_add(
+                a, "Value null at '%s' failed to satisfy constraint: Member must not be null", at);
         return NULL;
     }
     if (!json_is_string(v)) {
@@ -171,16 +168,16 @@ ddb_args_table_name(struct ddb_args *a, const json_t *in, const char *member, co
     /* TableName also takes the table's ARN (1 to 1024 characters, no pattern). */
     if (strcmp(last_component(at), "tableName") == 0 && strncmp(s, "arn:", 4) == 0) {
         if (len > 1024) {
-            ddb_args_add(a, CONSTRAINT "Member must have length less than or equal to 1024", s,
-                         at);
+            ddb_args_add(a, CONSTRAINT "Member must have length less than or equal to 1024", s, at);
             return NULL;
         }
         return s;
     }
     /* DynamoDB's order: the pattern, then the lower bound, then the upper one. */
     if (!matches_table_pattern(s)) {
-        ddb_args_add(a, CONSTRAINT "Member must satisfy regular expression pattern: "
-                     TABLE_NAME_PATTERN, s, at);
+        ddb_args_add(
+            a, CONSTRAINT "Member must satisfy regular expression pattern: " TABLE_NAME_PATTERN, s,
+            at);
         ok = false;
     }
     if (len < 3) {
@@ -250,14 +247,16 @@ ddb_args_int(struct ddb_args *a, const json_t *in, const char *member, const cha
         return -1;
     }
     if (n < min) {
-        ddb_args_add(a, "Value '%lld' at '%s' failed to satisfy constraint: Member must have "
-                        "value greater than or equal to %lld",
+        ddb_args_add(a,
+                     "Value '%lld' at '%s' failed to satisfy constraint: Member must have "
+                     "value greater than or equal to %lld",
                      n, at, min);
         return -1;
     }
     if (n > max) {
-        ddb_args_add(a, "Value '%lld' at '%s' failed to satisfy constraint: Member must have "
-                        "value less than or equal to %lld",
+        ddb_args_add(a,
+                     "Value '%lld' at '%s' failed to satisfy constraint: Member must have "
+                     "value less than or equal to %lld",
                      n, at, max);
         return -1;
     }
@@ -274,8 +273,8 @@ ddb_args_done(struct ddb_args *a)
         rc = -1; /* a SerializationException already stands */
     } else if (a->n > 0) {
         int len;
-        char *text = format(&len, "%u validation error%s detected: %s", a->n,
-                            a->n > 1 ? "s" : "", a->msg.data ? a->msg.data : "");
+        char *text = format(&len, "%u validation error%s detected: %s", a->n, a->n > 1 ? "s" : "",
+                            a->msg.data ? a->msg.data : "");
         if (!text) {
             awslet_fail_nomem(a->req);
         } else {

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#define READ_UNIT_BYTES 4096
+#define READ_UNIT_BYTES  4096
 #define WRITE_UNIT_BYTES 1024
 
 static size_t
@@ -45,7 +45,8 @@ index_map(const json_t *units, double *sum)
 
     if (!map)
         return NULL;
-    json_object_foreach((json_t *)units, name, v) {
+    json_object_foreach((json_t *)units, name, v)
+    {
         double u = json_number_value(v);
         *sum += u;
         if (json_object_set_new(map, name, json_pack("{s:f}", "CapacityUnits", u)) != 0) {

@@ -198,7 +198,7 @@ ddb_num_cmp(const struct ddb_num *a, const struct ddb_num *b)
 /* Digits by place: slot p holds the digit of 10^(p - PLACE_LOW). Operands reach down to
  * 10^(EXP_MIN - 38) and up to 10^(EXP_MAX - 1); a sum carries one place higher. */
 #define PLACE_LOW (-(EXP_MIN - DDB_NUM_MAX_DIGITS) + 1)
-#define PLACES (PLACE_LOW + EXP_MAX + 2)
+#define PLACES    (PLACE_LOW + EXP_MAX + 2)
 
 static void
 spread(const struct ddb_num *a, signed char *v)
@@ -287,9 +287,9 @@ ddb_num_sub(const struct ddb_num *a, const struct ddb_num *b, struct ddb_num *ou
  * the class complemented so that larger magnitudes sort first, and ends in 0xFF so that
  * -0.12 sorts after -0.123 although its encoding is a prefix (complemented digit bytes are
  * at most 244). */
-#define KEY_NEG 0x01
+#define KEY_NEG  0x01
 #define KEY_ZERO 0x02
-#define KEY_POS 0x03
+#define KEY_POS  0x03
 
 size_t
 ddb_num_key(const struct ddb_num *n, unsigned char *out)

@@ -18,9 +18,9 @@
 #include "core/base64.h"
 
 static const char *const type_names[] = {
-    [DDB_BAD] = "",    [DDB_S] = "S",   [DDB_N] = "N",       [DDB_B] = "B",
-    [DDB_SS] = "SS",   [DDB_NS] = "NS", [DDB_BS] = "BS",     [DDB_M] = "M",
-    [DDB_L] = "L",     [DDB_NULL] = "NULL", [DDB_BOOL] = "BOOL",
+    [DDB_BAD] = "",  [DDB_S] = "S",       [DDB_N] = "N",       [DDB_B] = "B",
+    [DDB_SS] = "SS", [DDB_NS] = "NS",     [DDB_BS] = "BS",     [DDB_M] = "M",
+    [DDB_L] = "L",   [DDB_NULL] = "NULL", [DDB_BOOL] = "BOOL",
 };
 
 #define INVALID "One or more parameter values were invalid: "
@@ -63,8 +63,7 @@ struct check {
     size_t errlen;
 };
 
-static int
-fail(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int
 fail(struct check *c, const char *fmt, ...)
@@ -133,8 +132,8 @@ check_blob(struct check *c, const json_t *v)
         bool ok = isalnum(ch) || ch == '+' || ch == '/' ||
                   (ch == '=' && (i + 1 == len || s[i + 1] == '='));
         if (!ok)
-            return fail(c, "'%s' can not be converted to a Blob: Invalid Base64 character: '%c'",
-                        s, ch == '=' ? s[i + 1] : ch);
+            return fail(c, "'%s' can not be converted to a Blob: Invalid Base64 character: '%c'", s,
+                        ch == '=' ? s[i + 1] : ch);
     }
     long long n = base64_decoded_len(s, len, 0);
     bool canonical = n >= 0;
@@ -321,7 +320,8 @@ check_set(struct check *c, enum ddb_type t, const json_t *arr)
         return 0;
     if (t == DDB_NS)
         return fail(c, "Input collection contains duplicates");
-    return fail_duplicates(c, arr, t == DDB_SS ? " contains duplicates." : "of type BS contains duplicates.");
+    return fail_duplicates(
+        c, arr, t == DDB_SS ? " contains duplicates." : "of type BS contains duplicates.");
 }
 
 static int check_value(struct check *c, json_t *av, unsigned level);
@@ -367,7 +367,8 @@ check_member(struct check *c, json_t *av, const char *key, enum ddb_type t, json
             return fail(c, "Start of list found where not expected");
         if (!json_is_object(v))
             return fail(c, "Expected map or null");
-        json_object_foreach(v, k, child) {
+        json_object_foreach(v, k, child)
+        {
             if (check_child(c, child, level + 1))
                 return -1;
         }
@@ -378,7 +379,8 @@ check_member(struct check *c, json_t *av, const char *key, enum ddb_type t, json
         json_t *child;
         if (want_list(c, v))
             return -1;
-        json_array_foreach(v, i, child) {
+        json_array_foreach(v, i, child)
+        {
             if (check_child(c, child, level + 1))
                 return -1;
         }
@@ -402,7 +404,8 @@ check_value(struct check *c, json_t *av, unsigned level)
     if (level > DDB_MAX_DEPTH)
         return fail(c, "Nesting Levels have exceeded supported limits: Attributes in the item "
                        "have nested levels beyond supported limit");
-    json_object_foreach(av, key, v) {
+    json_object_foreach(av, key, v)
+    {
         enum ddb_type t = ddb_type_from_name(key);
         if (t == DDB_BAD || json_is_null(v))
             continue;
@@ -417,7 +420,8 @@ check_value(struct check *c, json_t *av, unsigned level)
         return fail(c, "Supplied AttributeValue has more than one datatypes set, must contain "
                        "exactly one of the supported datatypes");
     /* Drop what DynamoDB ignored so that the stored value is the bare {type: payload}. */
-    json_object_foreach_safe(av, tmp, key, v) {
+    json_object_foreach_safe(av, tmp, key, v)
+    {
         if (ddb_type_from_name(key) == DDB_BAD || json_is_null(v))
             json_object_del(av, key);
     }
@@ -447,7 +451,8 @@ ddb_item_check(json_t *item, char *err, size_t errlen)
         return fail(&c, "Start of list found where not expected");
     if (!json_is_object(item))
         return fail(&c, "Expected map or null");
-    json_object_foreach(item, name, v) {
+    json_object_foreach(item, name, v)
+    {
         if (name[0] == '\0')
             return fail(&c, INVALID "An AttributeValue may not contain an empty attribute name");
         if (check_child(&c, v, 1))
@@ -619,7 +624,8 @@ ddb_item_equal(const json_t *a, const json_t *b)
 
     if (!json_is_object(a) || !json_is_object(b) || json_object_size(a) != json_object_size(b))
         return false;
-    json_object_foreach((json_t *)a, name, v) {
+    json_object_foreach((json_t *)a, name, v)
+    {
         const json_t *w = json_object_get(b, name);
         if (!w || !ddb_value_equal(v, w))
             return false;
@@ -680,7 +686,8 @@ ddb_value_cmp(const json_t *a, const json_t *b, int *cmp)
 static size_t
 blob_size(const json_t *s)
 {
-    long long n = json_is_string(s) ? base64_decoded_len(json_string_value(s), json_string_length(s), 0) : -1;
+    long long n =
+        json_is_string(s) ? base64_decoded_len(json_string_value(s), json_string_length(s), 0) : -1;
 
     return n > 0 ? (size_t)n : 0;
 }
