@@ -229,6 +229,29 @@ stream_keys(const struct ddb_table *t, const json_t *item)
     return keys;
 }
 
+/* The Identity shape of the Streams API: {"PrincipalId", "Type"}, capitalized as the model
+ * has them (Lambda's event records spell them principalId and type; either is accepted). */
+static json_t *
+stream_identity(const json_t *who)
+{
+    const json_t *p = json_object_get(who, "PrincipalId"), *t = json_object_get(who, "Type");
+    json_t *out = json_object();
+
+    if (!p)
+        p = json_object_get(who, "principalId");
+    if (!t)
+        t = json_object_get(who, "type");
+    if (out && p && json_object_set(out, "PrincipalId", (json_t *)p) != 0) {
+        json_decref(out);
+        return NULL;
+    }
+    if (out && t && json_object_set(out, "Type", (json_t *)t) != 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
 /* Shaped as the StreamRecord of the API reference: Keys always, NewImage and OldImage as
  * the StreamViewType says, SizeBytes counting the keys and the images carried (DynamoDB's
  * item-size rules). ApproximateCreationDateTime is whole epoch seconds, a JSON number. */
@@ -282,7 +305,7 @@ ddb_stream_record_new(const char *view_type, const char *region, const json_t *k
     bad |= json_object_set_new(rec, "awsRegion", json_string(region));
     bad |= json_object_set_new(rec, "dynamodb", ddb);
     if (user_identity)
-        bad |= json_object_set(rec, "userIdentity", (json_t *)user_identity);
+        bad |= json_object_set_new(rec, "userIdentity", stream_identity(user_identity));
     if (bad) {
         json_decref(rec);
         return NULL;

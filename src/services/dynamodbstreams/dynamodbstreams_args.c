@@ -95,17 +95,25 @@ const char *
 dstreams_args_table_name(struct dstreams_args *a, const json_t *in, const char *member,
                          const char *at)
 {
+    const json_t *v = json_object_get(in, member);
+    unsigned before = a->n;
     const char *s = dstreams_args_str(a, in, member, at, 3, 255, false);
 
-    if (s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-                 strlen(s)) {
+    /* The pattern is a constraint of its own: a short name with a bad character fails
+     * twice, as DynamoDB reports it. */
+    if (!s && json_is_string(v))
+        s = json_string_value(v);
+    else if (!s)
+        return NULL;
+    if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+        strlen(s)) {
         args_add(a,
                  "Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular "
                  "expression pattern: [a-zA-Z0-9_.-]+",
                  s, at);
         return NULL;
     }
-    return s;
+    return a->n == before ? s : NULL;
 }
 
 const char *
