@@ -149,6 +149,8 @@ static const struct bad_case bad_cases[] = {
     {"{\"M\":\"a\"}", "Expected map or null"},
     {"{\"L\":[\"a\"]}", "Expected null"},
     {"[]", "Start of list found where not expected"},
+    {"null", EMPTY},
+    {"{\"M\":{\"a\":null}}", EMPTY},
 };
 
 static void

@@ -332,8 +332,11 @@ check_child(struct check *c, json_t *v, unsigned level)
 {
     if (json_is_array(v))
         return fail(c, "Start of list found where not expected");
+    if (json_is_null(v)) /* no value at all: nothing of a supported type */
+        return fail(c, "Supplied AttributeValue is empty, must contain exactly one of the "
+                       "supported datatypes");
     if (!json_is_object(v))
-        return fail(c, "Expected null");
+        return fail(c, "Expected null"); /* DynamoDB's deserializer, for a bare scalar */
     return check_value(c, v, level);
 }
 
