@@ -163,18 +163,18 @@ test_ddb_stream__record_user_identity(void **state)
 {
     json_t *keys = json_loads("{\"pk\":{\"N\":\"1\"}}", 0, NULL);
     json_t *who =
-        json_pack("{s:s, s:s}", "type", "Service", "principalId", "dynamodb.amazonaws.com");
+        json_pack("{s:s, s:s}", "Type", "Service", "PrincipalId", "dynamodb.amazonaws.com");
     json_t *r = ddb_stream_record_new("KEYS_ONLY", "us-east-1", keys, keys, NULL, who,
                                       "000000001000000000001", 0);
 
     (void)state;
     assert_non_null(r);
     assert_string_equal(json_string_value(json_object_get(r, "eventName")), "REMOVE");
-    /* Capitalized as the API's Identity shape, whichever spelling the caller used. */
+    /* Spelled as DynamoDB sends it ("type", "principalId"), whichever spelling came in. */
     assert_string_equal(
-        json_string_value(json_object_get(json_object_get(r, "userIdentity"), "Type")), "Service");
+        json_string_value(json_object_get(json_object_get(r, "userIdentity"), "type")), "Service");
     assert_string_equal(
-        json_string_value(json_object_get(json_object_get(r, "userIdentity"), "PrincipalId")),
+        json_string_value(json_object_get(json_object_get(r, "userIdentity"), "principalId")),
         "dynamodb.amazonaws.com");
     assert_int_equal(json_object_size(json_object_get(r, "userIdentity")), 2);
     json_decref(r);

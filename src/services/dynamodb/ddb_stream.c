@@ -229,23 +229,26 @@ stream_keys(const struct ddb_table *t, const json_t *item)
     return keys;
 }
 
-/* The Identity shape of the Streams API: {"PrincipalId", "Type"}, capitalized as the model
- * has them (Lambda's event records spell them principalId and type; either is accepted). */
+/* userIdentity as DynamoDB writes it: {"type", "principalId"} in lower camel case (the
+ * developer guide's "DynamoDB Streams and Time to Live" and the API reference's Record page),
+ * even though the service model spells the Identity members PrincipalId and Type; SDKs that
+ * go by the model therefore see an empty userIdentity, exactly as against AWS. Either spelling
+ * is accepted from the caller. */
 static json_t *
 stream_identity(const json_t *who)
 {
-    const json_t *p = json_object_get(who, "PrincipalId"), *t = json_object_get(who, "Type");
+    const json_t *t = json_object_get(who, "type"), *p = json_object_get(who, "principalId");
     json_t *out = json_object();
 
-    if (!p)
-        p = json_object_get(who, "principalId");
     if (!t)
-        t = json_object_get(who, "type");
-    if (out && p && json_object_set(out, "PrincipalId", (json_t *)p) != 0) {
+        t = json_object_get(who, "Type");
+    if (!p)
+        p = json_object_get(who, "PrincipalId");
+    if (out && t && json_object_set(out, "type", (json_t *)t) != 0) {
         json_decref(out);
         return NULL;
     }
-    if (out && t && json_object_set(out, "Type", (json_t *)t) != 0) {
+    if (out && p && json_object_set(out, "principalId", (json_t *)p) != 0) {
         json_decref(out);
         return NULL;
     }
