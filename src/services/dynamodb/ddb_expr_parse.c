@@ -1,0 +1,1490 @@
+/* ddb_expr_parse.c: condition, filter, key-condition, update and projection expressions, from
+ * text to the tree of ddb_expr.h, with DynamoDB's validation and DynamoDB's messages.
+ *
+ * Grammar (keywords case-insensitive, function names case-sensitive), lowest binding first:
+ *   condition := or
+ *   or        := and { OR and }
+ *   and       := not { AND not }
+ *   not       := NOT not | pred
+ *   pred      := ( "(" or ")" | atom ) [ cmp operand | BETWEEN operand AND operand
+ *                                       | IN "(" operand { "," operand } ")" ]
+ *   operand   := "(" operand ")" | atom
+ *   atom      := :value | name "(" arg { "," arg } ")" | path
+ *   path      := (name | #name) { "." (name | #name) | "[" digits "]" }
+ *   update    := { (SET set {"," set} | REMOVE path {"," path}
+ *                  | ADD path :value {"," path :value} | DELETE path :value {...}) }
+ *   set       := path "=" value          value := term [ ("+" | "-") term ]
+ *   term      := "(" value ")" | atom     (function arguments are values in updates)
+ *   projection:= path { "," path }
+ * A parenthesized group may hold a condition or an operand, so the parser keeps a category per
+ * node (condition, operand, or function call, which may be either) and reports a syntax error
+ * at the token where an LL parser expecting the other category would have stopped.
+ *
+ * DynamoDB reports at most one error and checks in a fixed order, which the passes below
+ * follow: the syntax of the whole expression; redundant parentheses ("((a))"); unknown
+ * function names; functions used in the wrong place (size() as a condition, begins_with() as
+ * an operand); reserved words used as names; then, node by node in post-order, undefined
+ * #names and :values, operand counts, static operand types, attribute_type()'s type name,
+ * operands that must be document paths, and operands that must differ. Update expressions
+ * add repeated sections, overlapping and conflicting paths, and ADD/DELETE operand types;
+ * key conditions add the operators and shapes a key condition may use. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "services/dynamodb/ddb_expr.h"
+#include "services/dynamodb/ddb_expr_int.h"
+
+/* What a node can stand for, syntactically. A function call is either until the function
+ * checks decide (size() is an operand, begins_with() a condition). */
+enum cat { CAT_OPERAND, CAT_COND, CAT_FUNC };
+
+/* A node as the parser builds it. The public node comes first, so the tree handed out is a
+ * tree of struct ddb_node and the passes can get back to the parse facts. */
+struct pnode {
+    struct ddb_node n;
+    enum cat cat;
+    unsigned groups;   /* parentheses written directly around it */
+    unsigned tok;      /* FUNC: its name; PATH: first token; VALUE: the :value; else operator */
+    unsigned *etok;    /* PATH: the token of each element */
+    unsigned cap_args;
+    bool known;        /* FUNC: the name is one of DynamoDB's functions */
+    bool resolved;     /* PATH / VALUE: names and value looked up */
+};
+
+struct parser {
+    struct ddb_expr_ctx *ctx;
+    enum ddb_expr_kind kind;
+    const char *text;
+    struct ddb_tok *t;
+    unsigned n, pos;
+    bool failed;
+    const char *dup_section; /* update: the first clause written twice */
+};
+
+static const char *const func_names[] = {
+    [DDB_F_ATTRIBUTE_EXISTS] = "attribute_exists",
+    [DDB_F_ATTRIBUTE_NOT_EXISTS] = "attribute_not_exists",
+    [DDB_F_ATTRIBUTE_TYPE] = "attribute_type",
+    [DDB_F_BEGINS_WITH] = "begins_with",
+    [DDB_F_CONTAINS] = "contains",
+    [DDB_F_SIZE] = "size",
+    [DDB_F_IF_NOT_EXISTS] = "if_not_exists",
+    [DDB_F_LIST_APPEND] = "list_append",
+};
+
+static const unsigned func_arity[] = {
+    [DDB_F_ATTRIBUTE_EXISTS] = 1, [DDB_F_ATTRIBUTE_NOT_EXISTS] = 1, [DDB_F_ATTRIBUTE_TYPE] = 2,
+    [DDB_F_BEGINS_WITH] = 2,      [DDB_F_CONTAINS] = 2,             [DDB_F_SIZE] = 1,
+    [DDB_F_IF_NOT_EXISTS] = 2,    [DDB_F_LIST_APPEND] = 2,
+};
+
+static const char *const cmp_names[] = {
+    [DDB_EQ] = "=", [DDB_NE] = "<>", [DDB_LT] = "<", [DDB_LE] = "<=", [DDB_GT] = ">", [DDB_GE] = ">=",
+};
+
+/* ---- errors --------------------------------------------------------------------------------- */
+
+static const char *
+param_name(enum ddb_expr_kind kind)
+{
+    switch (kind) {
+    case DDB_EXPR_CONDITION: return "ConditionExpression";
+    case DDB_EXPR_FILTER: return "FilterExpression";
+    case DDB_EXPR_KEY_CONDITION: return "KeyConditionExpression";
+    case DDB_EXPR_UPDATE: return "UpdateExpression";
+    case DDB_EXPR_PROJECTION: return "ProjectionExpression";
+    }
+    return "Expression";
+}
+
+static void
+verr(struct ddb_expr_ctx *ctx, const char *prefix, const char *fmt, va_list ap)
+{
+    int n = 0;
+
+    if (prefix)
+        n = snprintf(ctx->err, sizeof(ctx->err), "Invalid %s: ", prefix);
+    if (n < 0 || (size_t)n >= sizeof(ctx->err))
+        n = 0;
+    vsnprintf(ctx->err + n, sizeof(ctx->err) - (size_t)n, fmt, ap);
+}
+
+/* An error without the "Invalid <Parameter>: " prefix (the map checks, key conditions). */
+static void __attribute__((format(printf, 2, 3)))
+ctx_fail(struct ddb_expr_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    verr(ctx, NULL, fmt, ap);
+    va_end(ap);
+}
+
+/* Record the first error of this expression, prefixed with its parameter; returns NULL so
+ * that callers can `return fail(...)`. */
+static void *__attribute__((format(printf, 2, 3)))
+fail(struct parser *p, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (p->failed)
+        return NULL;
+    p->failed = true;
+    va_start(ap, fmt);
+    verr(p->ctx, param_name(p->kind), fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
+static void *__attribute__((format(printf, 2, 3)))
+fail_raw(struct parser *p, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (p->failed)
+        return NULL;
+    p->failed = true;
+    va_start(ap, fmt);
+    verr(p->ctx, NULL, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
+static void *
+oom(struct parser *p)
+{
+    return fail_raw(p, "The expression could not be parsed: out of memory");
+}
+
+/* Syntax error at token i. DynamoDB quotes the token and, as "near", the text from the start
+ * of the token before it to the end of the token after it: token: "-", near: "a-b";
+ * token: ":", near: "hits : incr"; at the end: token: "<EOF>", near: ":type". */
+static void *
+syntax(struct parser *p, unsigned i)
+{
+    const struct ddb_tok *t = &p->t[i];
+    size_t start = i > 0 ? p->t[i - 1].off : t->off, end;
+
+    if (t->type == TK_EOF) {
+        end = i > 0 ? p->t[i - 1].off + p->t[i - 1].len : t->off;
+        return fail(p, "Syntax error; token: \"<EOF>\", near: \"%.*s\"", (int)(end - start),
+                    p->text + start);
+    }
+    end = p->t[i + 1].type != TK_EOF ? p->t[i + 1].off + p->t[i + 1].len : t->off + t->len;
+    return fail(p, "Syntax error; token: \"%.*s\", near: \"%.*s\"", (int)t->len, p->text + t->off,
+                (int)(end - start), p->text + start);
+}
+
+/* ---- tokens --------------------------------------------------------------------------------- */
+
+static const struct ddb_tok *
+cur(const struct parser *p)
+{
+    return &p->t[p->pos];
+}
+
+static bool
+tok_is_word(const struct parser *p, unsigned i, const char *word)
+{
+    const struct ddb_tok *t = &p->t[i];
+    size_t len = strlen(word);
+
+    if (t->type != TK_NAME || t->len != len)
+        return false;
+    for (size_t k = 0; k < len; k++) {
+        char c = p->text[t->off + k];
+
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (c != word[k])
+            return false;
+    }
+    return true;
+}
+
+/* The words that are grammar, not names, in this kind of expression. */
+static bool
+is_keyword(const struct parser *p, unsigned i)
+{
+    static const char *const cond_kw[] = {"AND", "OR", "NOT", "BETWEEN", "IN"};
+    static const char *const update_kw[] = {"SET", "REMOVE", "ADD", "DELETE"};
+    const char *const *kw = NULL;
+    size_t n = 0;
+
+    if (p->t[i].type != TK_NAME)
+        return false;
+    if (p->kind == DDB_EXPR_UPDATE) {
+        kw = update_kw;
+        n = sizeof(update_kw) / sizeof(update_kw[0]);
+    } else if (p->kind != DDB_EXPR_PROJECTION) {
+        kw = cond_kw;
+        n = sizeof(cond_kw) / sizeof(cond_kw[0]);
+    }
+    for (size_t k = 0; k < n; k++)
+        if (tok_is_word(p, i, kw[k]))
+            return true;
+    return false;
+}
+
+static char *
+tok_dup(struct parser *p, unsigned i)
+{
+    return arena_strndup(p->ctx->arena, p->text + p->t[i].off, p->t[i].len);
+}
+
+/* ---- nodes ---------------------------------------------------------------------------------- */
+
+static struct pnode *
+mk(struct parser *p, enum ddb_node_type type, enum cat cat, unsigned tok)
+{
+    struct pnode *x = arena_calloc(p->ctx->arena, sizeof(*x));
+
+    if (!x)
+        return oom(p);
+    x->n.type = type;
+    x->cat = cat;
+    x->tok = tok;
+    return x;
+}
+
+static struct pnode *
+arg(const struct pnode *x, unsigned i)
+{
+    return (struct pnode *)x->n.args[i];
+}
+
+static bool
+add_arg(struct parser *p, struct pnode *x, struct pnode *a)
+{
+    if (x->n.n_args == x->cap_args) {
+        unsigned cap = x->cap_args ? 2 * x->cap_args : 2;
+        struct ddb_node **args = arena_alloc(p->ctx->arena, cap * sizeof(*args));
+
+        if (!args) {
+            oom(p);
+            return false;
+        }
+        if (x->n.n_args)
+            memcpy(args, x->n.args, x->n.n_args * sizeof(*args));
+        x->n.args = args;
+        x->cap_args = cap;
+    }
+    x->n.args[x->n.n_args++] = &a->n;
+    return true;
+}
+
+static struct pnode *
+mk2(struct parser *p, enum ddb_node_type type, enum cat cat, unsigned tok, struct pnode *a,
+    struct pnode *b)
+{
+    struct pnode *x = mk(p, type, cat, tok);
+
+    if (!x || !add_arg(p, x, a) || (b && !add_arg(p, x, b)))
+        return NULL;
+    return x;
+}
+
+/* Parentheses around x. A second pair directly around the first is what DynamoDB calls
+ * redundant; it reports that as soon as the outer pair closes, before any syntax error
+ * further on ("(a)between(((b.c)).d)and(c)" is refused for its parentheses). */
+static bool
+group(struct parser *p, struct pnode *x)
+{
+    if (x->groups++) {
+        fail(p, "The expression has redundant parentheses;");
+        return false;
+    }
+    return true;
+}
+
+/* ---- syntax --------------------------------------------------------------------------------- */
+
+static bool
+path_start(const struct parser *p)
+{
+    const struct ddb_tok *t = cur(p);
+
+    return (t->type == TK_NAME && !is_keyword(p, p->pos)) || t->type == TK_HASH;
+}
+
+static struct pnode *
+parse_path(struct parser *p)
+{
+    unsigned first = p->pos, n = 0, cap = 4, *etok;
+    struct pnode *x;
+    const struct ddb_tok *last;
+
+    if (!path_start(p))
+        return syntax(p, p->pos);
+    x = mk(p, DDB_N_PATH, CAT_OPERAND, first);
+    etok = arena_alloc(p->ctx->arena, cap * sizeof(*etok));
+    if (!x || !etok)
+        return oom(p);
+    for (;;) {
+        struct ddb_tok *t = &p->t[p->pos];
+
+        if (n == cap) {
+            unsigned *bigger = arena_alloc(p->ctx->arena, 2 * cap * sizeof(*bigger));
+
+            if (!bigger)
+                return oom(p);
+            memcpy(bigger, etok, cap * sizeof(*bigger));
+            etok = bigger;
+            cap *= 2;
+        }
+        if (t->type == TK_NUM) {
+            /* A list index; the closing bracket was checked by the caller of this step. */
+            etok[n++] = p->pos++;
+            if (cur(p)->type != TK_RBRACKET)
+                return syntax(p, p->pos);
+            p->pos++;
+        } else {
+            t->role = t->type == TK_HASH ? ROLE_PATH_HASH : ROLE_PATH_NAME;
+            etok[n++] = p->pos++;
+        }
+        if (cur(p)->type == TK_DOT) {
+            p->pos++;
+            if (!path_start(p))
+                return syntax(p, p->pos);
+        } else if (cur(p)->type == TK_LBRACKET) {
+            p->pos++;
+            if (cur(p)->type != TK_NUM)
+                return syntax(p, p->pos);
+        } else {
+            break;
+        }
+    }
+    x->etok = etok;
+    x->n.path.n = n;
+    x->n.path.e = arena_calloc(p->ctx->arena, n * sizeof(*x->n.path.e));
+    last = &p->t[p->pos - 1];
+    x->n.path.text = arena_strndup(p->ctx->arena, p->text + p->t[first].off,
+                                   last->off + last->len - p->t[first].off);
+    if (!x->n.path.e || !x->n.path.text)
+        return oom(p);
+    /* Indexes are known now; names wait for the #name checks (resolve_path). */
+    for (unsigned i = 0; i < n; i++) {
+        const struct ddb_tok *t = &p->t[etok[i]];
+        unsigned long long v = 0;
+
+        if (t->type != TK_NUM)
+            continue;
+        for (size_t k = 0; k < t->len; k++) {
+            v = v * 10 + (unsigned)(p->text[t->off + k] - '0');
+            if (v > 0x7fffffffULL) /* no list is that long; DynamoDB refuses it as syntax */
+                return syntax(p, etok[i]);
+        }
+        x->n.path.e[i].index = (unsigned)v;
+    }
+    return x;
+}
+
+static struct pnode *parse_operand(struct parser *p);
+static struct pnode *parse_set_value(struct parser *p);
+
+static struct pnode *
+parse_call(struct parser *p)
+{
+    struct pnode *x = mk(p, DDB_N_FUNC, CAT_FUNC, p->pos);
+    const struct ddb_tok *name = cur(p);
+
+    if (!x)
+        return NULL;
+    for (unsigned f = 0; f < sizeof(func_names) / sizeof(func_names[0]); f++)
+        if (strlen(func_names[f]) == name->len &&
+            memcmp(func_names[f], p->text + name->off, name->len) == 0) {
+            x->known = true;
+            x->n.fn = (enum ddb_func)f;
+        }
+    p->pos += 2; /* the name and "(" */
+    for (;;) {
+        struct pnode *a = p->kind == DDB_EXPR_UPDATE ? parse_set_value(p) : parse_operand(p);
+
+        if (!a || !add_arg(p, x, a))
+            return NULL;
+        if (cur(p)->type == TK_COMMA) {
+            p->pos++;
+        } else if (cur(p)->type == TK_RPAREN) {
+            p->pos++;
+            return x;
+        } else {
+            return syntax(p, p->pos);
+        }
+    }
+}
+
+static struct pnode *
+parse_atom(struct parser *p)
+{
+    struct ddb_tok *t = &p->t[p->pos];
+
+    if (t->type == TK_COLON) {
+        t->role = ROLE_VALUE;
+        return mk(p, DDB_N_VALUE, CAT_OPERAND, p->pos++);
+    }
+    if (t->type == TK_NAME && !is_keyword(p, p->pos) && p->t[p->pos + 1].type == TK_LPAREN)
+        return parse_call(p);
+    return parse_path(p);
+}
+
+/* An operand of a comparison, BETWEEN, IN or a function in a condition. */
+static struct pnode *
+parse_operand(struct parser *p)
+{
+    struct pnode *x;
+
+    if (cur(p)->type != TK_LPAREN)
+        return parse_atom(p);
+    p->pos++;
+    x = parse_operand(p);
+    if (!x)
+        return NULL;
+    if (cur(p)->type != TK_RPAREN)
+        return syntax(p, p->pos);
+    p->pos++;
+    return group(p, x) ? x : NULL;
+}
+
+/* Where a condition is required, a bare operand ends in a syntax error at the next token. */
+static bool
+need_cond(struct parser *p, const struct pnode *x)
+{
+    if (x->cat != CAT_OPERAND)
+        return true;
+    syntax(p, p->pos);
+    return false;
+}
+
+static bool
+cmp_of(enum ddb_tok_type t, enum ddb_cmp *c)
+{
+    switch (t) {
+    case TK_EQ: *c = DDB_EQ; return true;
+    case TK_NE: *c = DDB_NE; return true;
+    case TK_LT: *c = DDB_LT; return true;
+    case TK_LE: *c = DDB_LE; return true;
+    case TK_GT: *c = DDB_GT; return true;
+    case TK_GE: *c = DDB_GE; return true;
+    default: return false;
+    }
+}
+
+static struct pnode *parse_or(struct parser *p);
+
+static struct pnode *
+parse_pred(struct parser *p)
+{
+    struct pnode *x, *y;
+    enum ddb_cmp c;
+    unsigned op = 0;
+
+    if (cur(p)->type == TK_LPAREN) {
+        p->pos++;
+        x = parse_or(p);
+        if (!x)
+            return NULL;
+        if (cur(p)->type != TK_RPAREN)
+            return syntax(p, p->pos);
+        p->pos++;
+        if (!group(p, x))
+            return NULL;
+    } else {
+        x = parse_atom(p);
+        if (!x)
+            return NULL;
+    }
+    if (x->cat == CAT_COND)
+        return x;
+    op = p->pos;
+    if (cmp_of(cur(p)->type, &c)) {
+        p->pos++;
+        if (!(y = parse_operand(p)) || !(x = mk2(p, DDB_N_CMP, CAT_COND, op, x, y)))
+            return NULL;
+        x->n.cmp = c;
+        return x;
+    }
+    if (tok_is_word(p, op, "BETWEEN")) {
+        struct pnode *lo, *hi;
+
+        p->pos++;
+        if (!(lo = parse_operand(p)))
+            return NULL;
+        if (!tok_is_word(p, p->pos, "AND"))
+            return syntax(p, p->pos);
+        p->pos++;
+        if (!(hi = parse_operand(p)) || !(x = mk2(p, DDB_N_BETWEEN, CAT_COND, op, x, lo)) ||
+            !add_arg(p, x, hi))
+            return NULL;
+        return x;
+    }
+    if (tok_is_word(p, op, "IN")) {
+        p->pos++;
+        if (cur(p)->type != TK_LPAREN)
+            return syntax(p, p->pos);
+        p->pos++;
+        if (!(x = mk2(p, DDB_N_IN, CAT_COND, op, x, NULL)))
+            return NULL;
+        for (;;) {
+            if (!(y = parse_operand(p)) || !add_arg(p, x, y))
+                return NULL;
+            if (cur(p)->type == TK_COMMA) {
+                p->pos++;
+            } else if (cur(p)->type == TK_RPAREN) {
+                p->pos++;
+                return x;
+            } else {
+                return syntax(p, p->pos);
+            }
+        }
+    }
+    return x;
+}
+
+static struct pnode *
+parse_not(struct parser *p)
+{
+    struct pnode *x;
+    unsigned op = p->pos;
+
+    if (!tok_is_word(p, op, "NOT"))
+        return parse_pred(p);
+    p->pos++;
+    if (!(x = parse_not(p)) || !need_cond(p, x))
+        return NULL;
+    return mk2(p, DDB_N_NOT, CAT_COND, op, x, NULL);
+}
+
+static struct pnode *
+parse_and(struct parser *p)
+{
+    struct pnode *x = parse_not(p), *y;
+
+    while (x && tok_is_word(p, p->pos, "AND")) {
+        unsigned op = p->pos;
+
+        if (!need_cond(p, x))
+            return NULL;
+        p->pos++;
+        if (!(y = parse_not(p)) || !need_cond(p, y))
+            return NULL;
+        x = mk2(p, DDB_N_AND, CAT_COND, op, x, y);
+    }
+    return x;
+}
+
+static struct pnode *
+parse_or(struct parser *p)
+{
+    struct pnode *x = parse_and(p), *y;
+
+    while (x && tok_is_word(p, p->pos, "OR")) {
+        unsigned op = p->pos;
+
+        if (!need_cond(p, x))
+            return NULL;
+        p->pos++;
+        if (!(y = parse_and(p)) || !need_cond(p, y))
+            return NULL;
+        x = mk2(p, DDB_N_OR, CAT_COND, op, x, y);
+    }
+    return x;
+}
+
+/* An update's SET operand term and value (one + or - at most). */
+static struct pnode *
+parse_set_term(struct parser *p)
+{
+    struct pnode *x;
+
+    if (cur(p)->type != TK_LPAREN)
+        return parse_atom(p);
+    p->pos++;
+    if (!(x = parse_set_value(p)))
+        return NULL;
+    if (cur(p)->type != TK_RPAREN)
+        return syntax(p, p->pos);
+    p->pos++;
+    return group(p, x) ? x : NULL;
+}
+
+static struct pnode *
+parse_set_value(struct parser *p)
+{
+    struct pnode *x = parse_set_term(p), *y;
+    unsigned op = p->pos;
+    enum ddb_node_type type;
+
+    if (!x)
+        return NULL;
+    if (cur(p)->type == TK_PLUS)
+        type = DDB_N_PLUS;
+    else if (cur(p)->type == TK_MINUS)
+        type = DDB_N_MINUS;
+    else
+        return x;
+    p->pos++;
+    if (!(y = parse_set_term(p)))
+        return NULL;
+    return mk2(p, type, CAT_OPERAND, op, x, y);
+}
+
+/* ---- maps, names and values ----------------------------------------------------------------- */
+
+static bool
+valid_placeholder(const char *key, char sigil)
+{
+    if (key[0] != sigil || key[1] == '\0')
+        return false;
+    for (const char *c = key + 1; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '_'))
+            return false;
+    return true;
+}
+
+/* What DynamoDB checks of ExpressionAttributeNames / Values before any expression. */
+static int
+check_maps(struct ddb_expr_ctx *ctx)
+{
+    const char *key;
+    json_t *v;
+
+    if (ctx->names && json_object_size(ctx->names) == 0) {
+        ctx_fail(ctx, "ExpressionAttributeNames must not be empty");
+        return -1;
+    }
+    if (ctx->names)
+        json_object_foreach((json_t *)ctx->names, key, v)
+            if (!valid_placeholder(key, '#')) {
+                ctx_fail(ctx, "ExpressionAttributeNames contains invalid key: Syntax error; "
+                              "key: \"%s\"", key);
+                return -1;
+            }
+    if (ctx->values && json_object_size(ctx->values) == 0) {
+        ctx_fail(ctx, "ExpressionAttributeValues must not be empty");
+        return -1;
+    }
+    if (ctx->values)
+        json_object_foreach((json_t *)ctx->values, key, v)
+            if (!valid_placeholder(key, ':')) {
+                ctx_fail(ctx, "ExpressionAttributeValues contains invalid key: Syntax error; "
+                              "key: \"%s\"", key);
+                return -1;
+            }
+    return 0;
+}
+
+/* The #name or :value of token i, or NULL (reported) when the request does not define it. */
+static const json_t *
+lookup(struct parser *p, unsigned i)
+{
+    const struct ddb_tok *t = &p->t[i];
+    const json_t *map = t->type == TK_HASH ? p->ctx->names : p->ctx->values;
+    char *key = tok_dup(p, i);
+    const json_t *v;
+
+    if (!key)
+        return oom(p);
+    v = map ? json_object_get(map, key) : NULL;
+    if (!v) {
+        if (t->type == TK_HASH)
+            return fail(p, "An expression attribute name used in the document path is not "
+                           "defined; attribute name: %s", key);
+        return fail(p, "An expression attribute value used in expression is not defined; "
+                       "attribute value: %s", key);
+    }
+    if (p->ctx->used)
+        json_object_set_new(p->ctx->used, key, json_true());
+    return v;
+}
+
+static bool
+resolve_path(struct parser *p, struct pnode *x)
+{
+    if (x->resolved)
+        return true;
+    for (unsigned i = 0; i < x->n.path.n; i++) {
+        const struct ddb_tok *t = &p->t[x->etok[i]];
+
+        if (t->type == TK_NUM)
+            continue;
+        if (t->type == TK_HASH) {
+            const json_t *name = lookup(p, x->etok[i]);
+
+            if (!name)
+                return false;
+            x->n.path.e[i].name = arena_strdup(p->ctx->arena, json_string_value(name));
+            /* A #name mapped to something other than a string names nothing usable. */
+            if (!x->n.path.e[i].name)
+                x->n.path.e[i].name = "";
+        } else {
+            x->n.path.e[i].name = tok_dup(p, x->etok[i]);
+            if (!x->n.path.e[i].name) {
+                oom(p);
+                return false;
+            }
+        }
+    }
+    x->resolved = true;
+    return true;
+}
+
+static bool
+resolve_value(struct parser *p, struct pnode *x)
+{
+    if (x->resolved)
+        return true;
+    if (!(x->n.value = lookup(p, x->tok)))
+        return false;
+    if (!(x->n.value_name = tok_dup(p, x->tok))) {
+        oom(p);
+        return false;
+    }
+    x->resolved = true;
+    return true;
+}
+
+/* Every #name and :value in the order written (update and projection expressions). */
+static bool
+check_refs_in_order(struct parser *p)
+{
+    for (unsigned i = 0; i < p->n; i++)
+        if ((p->t[i].role == ROLE_PATH_HASH || p->t[i].role == ROLE_VALUE) && !lookup(p, i))
+            return false;
+    return true;
+}
+
+/* ---- paths: equality, overlap, conflict, text ---------------------------------------------- */
+
+static bool
+elem_equal(const struct ddb_path_elem *a, const struct ddb_path_elem *b)
+{
+    if (a->name && b->name)
+        return strcmp(a->name, b->name) == 0;
+    return !a->name && !b->name && a->index == b->index;
+}
+
+static bool
+path_equal(const struct ddb_path *a, const struct ddb_path *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (unsigned i = 0; i < a->n; i++)
+        if (!elem_equal(&a->e[i], &b->e[i]))
+            return false;
+    return true;
+}
+
+/* One is a prefix of the other (or they are the same). */
+static bool
+path_overlap(const struct ddb_path *a, const struct ddb_path *b)
+{
+    unsigned n = a->n < b->n ? a->n : b->n;
+
+    for (unsigned i = 0; i < n; i++)
+        if (!elem_equal(&a->e[i], &b->e[i]))
+            return false;
+    return true;
+}
+
+/* Where they first differ, one steps into a map and the other into a list. */
+static bool
+path_conflict(const struct ddb_path *a, const struct ddb_path *b)
+{
+    unsigned n = a->n < b->n ? a->n : b->n;
+
+    for (unsigned i = 0; i < n; i++) {
+        if (elem_equal(&a->e[i], &b->e[i]))
+            continue;
+        return !a->e[i].name != !b->e[i].name;
+    }
+    return false;
+}
+
+/* DynamoDB's rendering of a path in messages: [a, b, [2], c]. */
+static const char *
+path_list(struct parser *p, const struct ddb_path *path)
+{
+    size_t size = 3;
+    char *s, *o;
+
+    for (unsigned i = 0; i < path->n; i++)
+        size += (path->e[i].name ? strlen(path->e[i].name) : 12) + 2;
+    if (!(s = arena_alloc(p->ctx->arena, size)))
+        return "[]";
+    o = s;
+    *o++ = '[';
+    for (unsigned i = 0; i < path->n; i++) {
+        if (i)
+            o += sprintf(o, ", ");
+        if (path->e[i].name)
+            o += sprintf(o, "%s", path->e[i].name);
+        else
+            o += sprintf(o, "[%u]", path->e[i].index);
+    }
+    sprintf(o, "]");
+    return s;
+}
+
+static bool
+check_paths(struct parser *p, struct ddb_path *const *paths, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = i + 1; j < n; j++)
+            if (path_overlap(paths[i], paths[j])) {
+                fail(p, "Two document paths overlap with each other; must remove or rewrite "
+                        "one of these paths; path one: %s, path two: %s",
+                     path_list(p, paths[i]), path_list(p, paths[j]));
+                return false;
+            }
+    for (unsigned i = 0; i < n; i++)
+        for (unsigned j = i + 1; j < n; j++)
+            if (path_conflict(paths[i], paths[j])) {
+                fail(p, "Two document paths conflict with each other; must remove or rewrite "
+                        "one of these paths; path one: %s, path two: %s",
+                     path_list(p, paths[i]), path_list(p, paths[j]));
+                return false;
+            }
+    return true;
+}
+
+/* ---- the passes ----------------------------------------------------------------------------- */
+
+static bool
+check_function_names(struct parser *p, const struct pnode *x)
+{
+    if (x->n.type == DDB_N_FUNC && !x->known) {
+        const struct ddb_tok *t = &p->t[x->tok];
+
+        fail(p, "Invalid function name; function: %.*s", (int)t->len, p->text + t->off);
+        return false;
+    }
+    for (unsigned i = 0; i < x->n.n_args; i++)
+        if (!check_function_names(p, arg(x, i)))
+            return false;
+    return true;
+}
+
+static bool
+is_condition_function(enum ddb_func f)
+{
+    return f == DDB_F_ATTRIBUTE_EXISTS || f == DDB_F_ATTRIBUTE_NOT_EXISTS ||
+           f == DDB_F_ATTRIBUTE_TYPE || f == DDB_F_BEGINS_WITH || f == DDB_F_CONTAINS;
+}
+
+/* A function where a condition stands must be a condition function; where an operand stands,
+ * size() (conditions) or if_not_exists() / list_append() (update SET values). */
+static bool
+check_function_use(struct parser *p, const struct pnode *x, bool cond_pos)
+{
+    bool child_cond = x->n.type == DDB_N_AND || x->n.type == DDB_N_OR || x->n.type == DDB_N_NOT;
+
+    if (x->n.type == DDB_N_FUNC) {
+        enum ddb_func f = x->n.fn;
+        bool ok;
+
+        if (cond_pos)
+            ok = is_condition_function(f);
+        else if (p->kind == DDB_EXPR_UPDATE)
+            ok = f == DDB_F_IF_NOT_EXISTS || f == DDB_F_LIST_APPEND;
+        else
+            ok = f == DDB_F_SIZE;
+        if (!ok) {
+            fail(p, "The function is not allowed to be used this way in an expression; "
+                    "function: %s", func_names[f]);
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < x->n.n_args; i++)
+        if (!check_function_use(p, arg(x, i), child_cond))
+            return false;
+    return true;
+}
+
+static bool
+check_reserved(struct parser *p)
+{
+    for (unsigned i = 0; i < p->n; i++) {
+        const struct ddb_tok *t = &p->t[i];
+
+        if (t->role == ROLE_PATH_NAME && ddb_reserved_word(p->text + t->off, t->len)) {
+            fail(p, "Attribute name is a reserved keyword; reserved keyword: %.*s", (int)t->len,
+                 p->text + t->off);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The type code of x when it is known without an item ("S", "N", ...), else NULL. */
+static const char *
+static_type(const struct pnode *x)
+{
+    switch (x->n.type) {
+    case DDB_N_VALUE: {
+        void *it = json_object_iter((json_t *)x->n.value);
+
+        return it ? json_object_iter_key(it) : NULL;
+    }
+    case DDB_N_FUNC:
+        if (x->n.fn == DDB_F_SIZE)
+            return "N";
+        if (x->n.fn == DDB_F_LIST_APPEND)
+            return "L";
+        return NULL;
+    case DDB_N_PLUS:
+    case DDB_N_MINUS:
+        return "N";
+    default:
+        return NULL;
+    }
+}
+
+static bool
+type_in(const char *type, const char *const *allowed)
+{
+    for (; *allowed; allowed++)
+        if (strcmp(type, *allowed) == 0)
+            return true;
+    return false;
+}
+
+/* Operand types DynamoDB refuses before reading any item. */
+static bool
+check_operand_types(struct parser *p, const struct pnode *x)
+{
+    static const char *const only_s[] = {"S", NULL};
+    static const char *const s_or_b[] = {"S", "B", NULL};
+    static const char *const sizable[] = {"S", "B", "SS", "NS", "BS", "L", "M", NULL};
+    static const char *const only_n[] = {"N", NULL};
+    static const char *const only_l[] = {"L", NULL};
+    const char *const *allowed = NULL;
+    const char *name = NULL;
+    unsigned from = 0, to = x->n.n_args;
+
+    if (x->n.type == DDB_N_PLUS || x->n.type == DDB_N_MINUS) {
+        allowed = only_n;
+        name = x->n.type == DDB_N_PLUS ? "+" : "-";
+    } else if (x->n.type == DDB_N_FUNC) {
+        name = func_names[x->n.fn];
+        switch (x->n.fn) {
+        case DDB_F_ATTRIBUTE_TYPE: allowed = only_s; from = 1; break;
+        case DDB_F_BEGINS_WITH: allowed = s_or_b; break;
+        case DDB_F_SIZE: allowed = sizable; break;
+        case DDB_F_LIST_APPEND: allowed = only_l; break;
+        default: break;
+        }
+    }
+    if (!allowed)
+        return true;
+    for (unsigned i = from; i < to; i++) {
+        const char *type = static_type(arg(x, i));
+
+        if (type && !type_in(type, allowed)) {
+            fail(p, "Incorrect operand type for operator or function; operator or function: "
+                    "%s, operand type: %s", name, type);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* attribute_type(path, :t): :t must name a DynamoDB type. */
+static bool
+check_type_name(struct parser *p, const struct pnode *x)
+{
+    const struct pnode *t;
+    const char *name;
+
+    if (x->n.type != DDB_N_FUNC || x->n.fn != DDB_F_ATTRIBUTE_TYPE)
+        return true;
+    t = arg(x, 1);
+    if (t->n.type != DDB_N_VALUE || !(name = json_string_value(json_object_get(t->n.value, "S"))))
+        return true;
+    static const char *const types[] = {"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M",
+                                        NULL};
+    if (type_in(name, types))
+        return true;
+    fail(p, "Invalid attribute type name found; type: %s, valid types: "
+            "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}", name);
+    return false;
+}
+
+static bool
+check_needs_path(struct parser *p, const struct pnode *x)
+{
+    if (x->n.type != DDB_N_FUNC)
+        return true;
+    switch (x->n.fn) {
+    case DDB_F_ATTRIBUTE_EXISTS:
+    case DDB_F_ATTRIBUTE_NOT_EXISTS:
+    case DDB_F_ATTRIBUTE_TYPE:
+    case DDB_F_IF_NOT_EXISTS:
+        if (arg(x, 0)->n.type == DDB_N_PATH)
+            return true;
+        fail(p, "Operator or function requires a document path; operator or function: %s",
+             func_names[x->n.fn]);
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* a = a, contains(a, a): DynamoDB refuses an operator whose operands are the same path. */
+static bool
+check_distinct(struct parser *p, const struct pnode *x)
+{
+    const char *op;
+    const struct pnode *a, *b;
+
+    if (x->n.type == DDB_N_CMP)
+        op = cmp_names[x->n.cmp];
+    else if (x->n.type == DDB_N_FUNC && (x->n.fn == DDB_F_CONTAINS ||
+                                         x->n.fn == DDB_F_BEGINS_WITH ||
+                                         x->n.fn == DDB_F_ATTRIBUTE_TYPE))
+        op = func_names[x->n.fn];
+    else
+        return true;
+    a = arg(x, 0);
+    b = arg(x, 1);
+    if (a->n.type != DDB_N_PATH || b->n.type != DDB_N_PATH || !path_equal(&a->n.path, &b->n.path))
+        return true;
+    fail(p, "The first operand must be distinct from the remaining operands for this operator or "
+            "function; operator: %s, first operand: %s", op, path_list(p, &a->n.path));
+    return false;
+}
+
+/* Node by node, children first: the checks DynamoDB makes per operator once the expression
+ * as a whole is well formed. Resolves #names and :values on the way. */
+static bool
+check_node(struct parser *p, struct pnode *x)
+{
+    for (unsigned i = 0; i < x->n.n_args; i++)
+        if (!check_node(p, arg(x, i)))
+            return false;
+    switch (x->n.type) {
+    case DDB_N_PATH:
+        return resolve_path(p, x);
+    case DDB_N_VALUE:
+        return resolve_value(p, x);
+    case DDB_N_FUNC:
+        if (x->n.n_args != func_arity[x->n.fn]) {
+            fail(p, "Incorrect number of operands for operator or function; operator or "
+                    "function: %s, number of operands: %u", func_names[x->n.fn], x->n.n_args);
+            return false;
+        }
+        return check_operand_types(p, x) && check_type_name(p, x) && check_needs_path(p, x) &&
+               check_distinct(p, x);
+    case DDB_N_CMP:
+        return check_distinct(p, x);
+    case DDB_N_PLUS:
+    case DDB_N_MINUS:
+        return check_operand_types(p, x);
+    default:
+        return true;
+    }
+}
+
+/* ---- key conditions ------------------------------------------------------------------------- */
+
+static unsigned
+count_paths(const struct pnode *x, unsigned from)
+{
+    unsigned n = 0;
+
+    for (unsigned i = from; i < x->n.n_args; i++)
+        n += arg(x, i)->n.type == DDB_N_PATH;
+    return n;
+}
+
+static bool
+nested(const struct pnode *x)
+{
+    return x->n.type == DDB_N_PATH && x->n.path.n > 1;
+}
+
+/* What a KeyConditionExpression may hold: key = :v, key < :v ... , key BETWEEN :a AND :b,
+ * begins_with(key, :v), joined by AND; each condition on one top-level attribute. These
+ * messages carry no "Invalid KeyConditionExpression:" prefix on AWS. */
+static bool
+check_key_shape(struct parser *p, const struct pnode *x)
+{
+    const char *bad = NULL;
+
+    switch (x->n.type) {
+    case DDB_N_AND:
+        return check_key_shape(p, arg(x, 0)) && check_key_shape(p, arg(x, 1));
+    case DDB_N_OR: bad = "OR"; break;
+    case DDB_N_NOT: bad = "NOT"; break;
+    case DDB_N_IN: bad = "IN"; break;
+    case DDB_N_FUNC:
+        if (x->n.fn != DDB_F_BEGINS_WITH)
+            bad = func_names[x->n.fn];
+        break;
+    case DDB_N_CMP:
+        if (x->n.cmp == DDB_NE)
+            bad = "<>";
+        break;
+    default:
+        break;
+    }
+    if (bad) {
+        fail_raw(p, "Invalid operator used in KeyConditionExpression: %s", bad);
+        return false;
+    }
+    if (x->n.type == DDB_N_BETWEEN || x->n.type == DDB_N_FUNC) {
+        const char *op = x->n.type == DDB_N_BETWEEN ? "BETWEEN" : "begins_with";
+
+        if (arg(x, 0)->n.type != DDB_N_PATH) {
+            fail_raw(p, "Invalid condition in KeyConditionExpression: %s operator must have the "
+                        "key attribute as its first operand", op);
+            return false;
+        }
+        if (count_paths(x, 1)) {
+            fail_raw(p, "Invalid condition in KeyConditionExpression: Multiple attribute names "
+                        "used in one condition");
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < x->n.n_args; i++)
+        if (arg(x, i)->n.type == DDB_N_FUNC) {
+            fail_raw(p, "KeyConditionExpressions cannot contain nested operations");
+            return false;
+        }
+    if (x->n.type == DDB_N_CMP) {
+        if (nested(arg(x, 0))) {
+            fail_raw(p, "KeyConditionExpressions cannot have conditions on nested attributes");
+            return false;
+        }
+        if (count_paths(x, 0) == 2) {
+            fail_raw(p, "Invalid condition in KeyConditionExpression: Multiple attribute names "
+                        "used in one condition");
+            return false;
+        }
+        if (count_paths(x, 0) == 0) {
+            fail_raw(p, "Invalid condition in KeyConditionExpression: No key attribute "
+                        "specified");
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < x->n.n_args; i++)
+        if (nested(arg(x, i))) {
+            fail_raw(p, "KeyConditionExpressions cannot have conditions on nested attributes");
+            return false;
+        }
+    return true;
+}
+
+/* ---- entry points --------------------------------------------------------------------------- */
+
+void
+ddb_expr_ctx_init(struct ddb_expr_ctx *ctx, struct arena *arena, const json_t *names,
+                  const json_t *values)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->arena = arena;
+    ctx->names = names;
+    ctx->values = values;
+    ctx->used = json_object();
+}
+
+void
+ddb_expr_ctx_release(struct ddb_expr_ctx *ctx)
+{
+    json_decref(ctx->used);
+    ctx->used = NULL;
+}
+
+static bool
+blank(const char *text)
+{
+    if (!text)
+        return true;
+    for (; *text; text++)
+        if (*text != ' ' && *text != '\t' && *text != '\n' && *text != '\r' && *text != '\f' &&
+            *text != '\v')
+            return false;
+    return true;
+}
+
+/* Common start: the maps, an empty text, the tokens. */
+static int
+begin(struct parser *p, struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, const char *text)
+{
+    memset(p, 0, sizeof(*p));
+    p->ctx = ctx;
+    p->kind = kind;
+    p->text = text ? text : "";
+    ctx->err[0] = '\0';
+    if (check_maps(ctx))
+        return -1;
+    if (blank(text)) {
+        fail(p, "The expression can not be empty;");
+        return -1;
+    }
+    if (ddb_expr_lex(ctx->arena, text, &p->t, &p->n)) {
+        oom(p);
+        return -1;
+    }
+    return 0;
+}
+
+struct ddb_node *
+ddb_expr_parse_condition(struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, const char *text)
+{
+    struct parser p;
+    struct pnode *x;
+
+    if (begin(&p, ctx, kind, text))
+        return NULL;
+    if (!(x = parse_or(&p)) || !need_cond(&p, x))
+        return NULL;
+    if (cur(&p)->type != TK_EOF)
+        return syntax(&p, p.pos);
+    if (!check_function_names(&p, x) || !check_function_use(&p, x, true) ||
+        !check_reserved(&p) || !check_node(&p, x))
+        return NULL;
+    if (kind == DDB_EXPR_KEY_CONDITION && !check_key_shape(&p, x))
+        return NULL;
+    return &x->n;
+}
+
+/* ADD takes a number or a set, DELETE a set; DynamoDB names the refused type in full. */
+static bool
+check_add_delete(struct parser *p, const struct ddb_update_action *a)
+{
+    static const struct { const char *code, *name; } names[] = {
+        {"S", "STRING"}, {"N", "NUMBER"},   {"B", "BINARY"}, {"BOOL", "BOOLEAN"},
+        {"NULL", "NULL"}, {"M", "MAP"},     {"L", "LIST"},
+    };
+    const char *type;
+
+    if (a->op != DDB_UPD_ADD && a->op != DDB_UPD_DELETE)
+        return true;
+    if (!(type = static_type((const struct pnode *)a->value)))
+        return true;
+    if (!strcmp(type, "SS") || !strcmp(type, "NS") || !strcmp(type, "BS") ||
+        (a->op == DDB_UPD_ADD && !strcmp(type, "N")))
+        return true;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(type, names[i].code)) {
+            type = names[i].name;
+            break;
+        }
+    fail(p, "Incorrect operand type for operator or function; operator: %s, operand type: %s",
+         a->op == DDB_UPD_ADD ? "ADD" : "DELETE", type);
+    return false;
+}
+
+struct ddb_update *
+ddb_expr_parse_update(struct ddb_expr_ctx *ctx, const char *text)
+{
+    static const char *const sections[] = {"SET", "REMOVE", "ADD", "DELETE"};
+    static const enum ddb_update_op ops[] = {DDB_UPD_SET, DDB_UPD_REMOVE, DDB_UPD_ADD,
+                                             DDB_UPD_DELETE};
+    struct parser p;
+    struct ddb_update *u;
+    struct pnode **targets;
+    struct ddb_path **paths;
+    bool seen[4] = {false, false, false, false};
+    unsigned cap = 8;
+
+    if (begin(&p, ctx, DDB_EXPR_UPDATE, text))
+        return NULL;
+    u = arena_calloc(ctx->arena, sizeof(*u));
+    targets = arena_alloc(ctx->arena, cap * sizeof(*targets));
+    if (!u || !(u->a = arena_alloc(ctx->arena, cap * sizeof(*u->a))) || !targets)
+        return oom(&p);
+    while (cur(&p)->type != TK_EOF) {
+        unsigned s = 0;
+
+        while (s < 4 && !tok_is_word(&p, p.pos, sections[s]))
+            s++;
+        if (s == 4)
+            return syntax(&p, p.pos);
+        if (seen[s] && !p.dup_section)
+            p.dup_section = sections[s];
+        seen[s] = true;
+        p.pos++;
+        do {
+            struct ddb_update_action *a;
+            struct pnode *target, *value = NULL;
+
+            if (u->n == cap) {
+                struct ddb_update_action *more = arena_alloc(ctx->arena, 2 * cap * sizeof(*more));
+                struct pnode **more_t = arena_alloc(ctx->arena, 2 * cap * sizeof(*more_t));
+
+                if (!more || !more_t)
+                    return oom(&p);
+                memcpy(more, u->a, cap * sizeof(*more));
+                memcpy(more_t, targets, cap * sizeof(*more_t));
+                u->a = more;
+                targets = more_t;
+                cap *= 2;
+            }
+            if (!(target = parse_path(&p)))
+                return NULL;
+            if (ops[s] == DDB_UPD_SET) {
+                if (cur(&p)->type != TK_EQ)
+                    return syntax(&p, p.pos);
+                p.pos++;
+                if (!(value = parse_set_value(&p)))
+                    return NULL;
+            } else if (ops[s] == DDB_UPD_ADD || ops[s] == DDB_UPD_DELETE) {
+                if (cur(&p)->type != TK_COLON)
+                    return syntax(&p, p.pos);
+                if (!(value = parse_atom(&p)))
+                    return NULL;
+            }
+            a = &u->a[u->n];
+            a->op = ops[s];
+            a->value = value ? &value->n : NULL;
+            targets[u->n++] = target;
+            if (cur(&p)->type != TK_COMMA)
+                break;
+            p.pos++;
+        } while (true);
+        /* A clause ends at the next clause keyword or the end. */
+        if (cur(&p)->type != TK_EOF && !is_keyword(&p, p.pos))
+            return syntax(&p, p.pos);
+    }
+    for (unsigned i = 0; i < u->n; i++)
+        if (u->a[i].value && !check_function_names(&p, (struct pnode *)u->a[i].value))
+            return NULL;
+    for (unsigned i = 0; i < u->n; i++)
+        if (u->a[i].op == DDB_UPD_SET &&
+            !check_function_use(&p, (struct pnode *)u->a[i].value, false))
+            return NULL;
+    if (!check_reserved(&p))
+        return NULL;
+    if (p.dup_section)
+        return fail(&p, "The \"%s\" section can only be used once in an update expression;",
+                    p.dup_section);
+    if (!check_refs_in_order(&p))
+        return NULL;
+    if (!(paths = arena_alloc(ctx->arena, (u->n ? u->n : 1) * sizeof(*paths))))
+        return oom(&p);
+    for (unsigned i = 0; i < u->n; i++) {
+        if (!resolve_path(&p, targets[i]))
+            return NULL;
+        u->a[i].path = targets[i]->n.path;
+        paths[i] = &targets[i]->n.path;
+    }
+    if (!check_paths(&p, paths, u->n))
+        return NULL;
+    /* ADD / DELETE operands first: DynamoDB reports them before any SET function. */
+    for (unsigned i = 0; i < u->n; i++)
+        if (u->a[i].op != DDB_UPD_SET && u->a[i].value &&
+            (!check_node(&p, (struct pnode *)u->a[i].value) || !check_add_delete(&p, &u->a[i])))
+            return NULL;
+    for (unsigned i = 0; i < u->n; i++)
+        if (u->a[i].op == DDB_UPD_SET && !check_node(&p, (struct pnode *)u->a[i].value))
+            return NULL;
+    return u;
+}
+
+struct ddb_projection *
+ddb_expr_parse_projection(struct ddb_expr_ctx *ctx, const char *text)
+{
+    struct parser p;
+    struct ddb_projection *pr;
+    struct pnode **xs;
+    struct ddb_path **paths;
+    unsigned cap;
+
+    if (begin(&p, ctx, DDB_EXPR_PROJECTION, text))
+        return NULL;
+    cap = p.n; /* never more paths than tokens */
+    pr = arena_calloc(ctx->arena, sizeof(*pr));
+    xs = arena_alloc(ctx->arena, cap * sizeof(*xs));
+    paths = arena_alloc(ctx->arena, cap * sizeof(*paths));
+    if (!pr || !xs || !paths || !(pr->paths = arena_alloc(ctx->arena, cap * sizeof(*pr->paths))))
+        return oom(&p);
+    for (;;) {
+        if (!(xs[pr->n++] = parse_path(&p)))
+            return NULL;
+        if (cur(&p)->type == TK_EOF)
+            break;
+        if (cur(&p)->type != TK_COMMA)
+            return syntax(&p, p.pos);
+        p.pos++;
+    }
+    if (!check_reserved(&p) || !check_refs_in_order(&p))
+        return NULL;
+    for (unsigned i = 0; i < pr->n; i++) {
+        if (!resolve_path(&p, xs[i]))
+            return NULL;
+        pr->paths[i] = xs[i]->n.path;
+        paths[i] = &pr->paths[i];
+    }
+    if (!check_paths(&p, paths, pr->n))
+        return NULL;
+    return pr;
+}
+
+/* "{#a, #b}": the keys of map that no expression used, or NULL when all were. */
+static char *
+unused_keys(struct ddb_expr_ctx *ctx, const json_t *map)
+{
+    char *out = NULL;
+    size_t len = 0, cap = 0;
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)map, key, v) {
+        size_t need = strlen(key) + 4;
+
+        if (ctx->used && json_object_get(ctx->used, key))
+            continue;
+        if (len + need + 2 > cap) {
+            size_t bigger = (cap + need + 2) * 2;
+            char *s = arena_alloc(ctx->arena, bigger);
+
+            if (!s)
+                return NULL;
+            if (out)
+                memcpy(s, out, len + 1);
+            out = s;
+            cap = bigger;
+        }
+        len += (size_t)sprintf(out + len, "%s%s", len ? ", " : "{", key);
+    }
+    if (!out)
+        return NULL;
+    sprintf(out + len, "}");
+    return out;
+}
+
+int
+ddb_expr_check_unused(struct ddb_expr_ctx *ctx, bool has_expression)
+{
+    char *keys;
+
+    if (!has_expression) {
+        if (ctx->names) {
+            ctx_fail(ctx, "ExpressionAttributeNames can only be specified when using "
+                          "expressions");
+            return -1;
+        }
+        if (ctx->values) {
+            ctx_fail(ctx, "ExpressionAttributeValues can only be specified when using "
+                          "expressions");
+            return -1;
+        }
+        return 0;
+    }
+    if (check_maps(ctx))
+        return -1;
+    if (ctx->names && (keys = unused_keys(ctx, ctx->names))) {
+        ctx_fail(ctx, "Value provided in ExpressionAttributeNames unused in expressions: keys: %s",
+                 keys);
+        return -1;
+    }
+    if (ctx->values && (keys = unused_keys(ctx, ctx->values))) {
+        ctx_fail(ctx, "Value provided in ExpressionAttributeValues unused in expressions: "
+                      "keys: %s", keys);
+        return -1;
+    }
+    return 0;
+}
