@@ -820,7 +820,8 @@ pend_cmp(const void *x, const void *y)
 static int
 finish_lists(struct upd *u)
 {
-    qsort(u->pend, u->n_pend, sizeof(*u->pend), pend_cmp);
+    if (u->n_pend)
+        qsort(u->pend, u->n_pend, sizeof(*u->pend), pend_cmp);
     for (unsigned i = 0; i < u->n_pend; i++) {
         struct pending *p = &u->pend[i];
 
