@@ -601,6 +601,85 @@ test_ddb_expr_parse__path_text(void **state)
     fx_close(&f);
 }
 
+/* ---- limits ------------------------------------------------------------------------------- */
+
+static char *
+repeat_join(const char *head, const char *part, const char *sep, unsigned n, const char *tail)
+{
+    size_t size = strlen(head) + n * (strlen(part) + strlen(sep)) + strlen(tail) + 1;
+    char *s = test_malloc(size);
+
+    strcpy(s, head);
+    for (unsigned i = 0; i < n; i++) {
+        if (i)
+            strcat(s, sep);
+        strcat(s, part);
+    }
+    strcat(s, tail);
+    return s;
+}
+
+static void
+expect_condition(const char *text, const char *want)
+{
+    struct fixture f;
+    struct ddb_node *x;
+
+    fx_open(&f, NAMES, VALUES);
+    x = ddb_expr_parse_condition(&f.ctx, DDB_EXPR_FILTER, text);
+    if (want) {
+        assert_null(x);
+        assert_string_equal(f.ctx.err, want);
+    } else {
+        if (!x)
+            print_message("unexpected error: %s\n", f.ctx.err);
+        assert_non_null(x);
+    }
+    fx_close(&f);
+}
+
+/* 4 KB of text, 300 operators, 100 IN values; and deep nesting within 4 KB stays safe. */
+static void
+test_ddb_expr_parse__limits(void **state)
+{
+    char *s;
+    char msg[128];
+
+    /* "a=:x" joined by " OR ": 4 + 4 * n + 4 * (n - 1) bytes */
+    s = repeat_join("", "a=:x", " OR ", 300, "");
+    expect_condition(s, NULL);
+    test_free(s);
+    s = repeat_join("", "a=:x", " OR ", 301, "");
+    expect_condition(s, "Invalid FilterExpression: The expression contains too many operators; "
+                        "operator count: 301");
+    test_free(s);
+    s = repeat_join("a IN (", ":x", ",", 100, ")");
+    expect_condition(s, NULL);
+    test_free(s);
+    s = repeat_join("a IN (", ":x", ",", 101, ")");
+    expect_condition(s, "Invalid FilterExpression: Too many operands for the operator or "
+                        "function; operator or function: IN, number of operands: 101");
+    test_free(s);
+
+    s = repeat_join("a = :x", " ", "", 4096 - 6, "");
+    assert_int_equal(strlen(s), 4096);
+    expect_condition(s, NULL);
+    test_free(s);
+    s = repeat_join("a = :x", " ", "", 4097 - 6, "");
+    snprintf(msg, sizeof(msg), "Invalid FilterExpression: Expression size has exceeded the "
+                               "maximum allowed size; expression size: %d", 4097);
+    expect_condition(s, msg);
+    test_free(s);
+
+    /* As deep as 4 KB allows: the parser must neither overflow nor accept. */
+    s = repeat_join("", "(", "", 2040, "a = :x");
+    expect_condition(s, "Invalid FilterExpression: Syntax error; token: \"<EOF>\", near: \":x\"");
+    test_free(s);
+    s = repeat_join("", "NOT ", "", 1020, "a = :x");
+    expect_condition(s, NULL);
+    test_free(s);
+}
+
 /* ---- the maps and unused entries ------------------------------------------------------------ */
 
 struct map_case {
@@ -668,6 +747,37 @@ test_ddb_expr_parse__maps_and_unused(void **state)
     }
 }
 
+/* Per operation: the values message names the expressions that could have used them. */
+static void
+test_ddb_expr_parse__unused_values_per_operation(void **state)
+{
+    struct fixture f;
+
+    fx_open(&f, NULL, "{\":v\":{\"S\":\"x\"}}");
+    assert_int_equal(ddb_expr_check_unused_values(&f.ctx, false, false,
+                                                  "UpdateExpression and ConditionExpression are "
+                                                  "null"), -1);
+    assert_string_equal(f.ctx.err, "ExpressionAttributeValues can only be specified when using "
+                                   "expressions: UpdateExpression and ConditionExpression are null");
+    /* A projection alone cannot use values. */
+    assert_non_null(ddb_expr_parse_projection(&f.ctx, "a"));
+    assert_int_equal(ddb_expr_check_unused_values(&f.ctx, true, false, "FilterExpression is null"),
+                     -1);
+    assert_string_equal(f.ctx.err, "ExpressionAttributeValues can only be specified when using "
+                                   "expressions: FilterExpression is null");
+    assert_non_null(ddb_expr_parse_condition(&f.ctx, DDB_EXPR_FILTER, "a = :v"));
+    assert_int_equal(ddb_expr_check_unused_values(&f.ctx, true, true, "FilterExpression is null"),
+                     0);
+    fx_close(&f);
+
+    fx_open(&f, "{\"#a\":\"a\"}", NULL);
+    assert_int_equal(ddb_expr_check_unused_values(&f.ctx, false, false, "ConditionExpression is null"),
+                     -1);
+    assert_string_equal(f.ctx.err, "ExpressionAttributeNames can only be specified when using "
+                                   "expressions");
+    fx_close(&f);
+}
+
 /* ---- reserved words ------------------------------------------------------------------------- */
 
 static void
@@ -705,7 +815,9 @@ main(void)
         cmocka_unit_test(test_ddb_expr_parse__updates),
         cmocka_unit_test(test_ddb_expr_parse__projections),
         cmocka_unit_test(test_ddb_expr_parse__path_text),
+        cmocka_unit_test(test_ddb_expr_parse__limits),
         cmocka_unit_test(test_ddb_expr_parse__maps_and_unused),
+        cmocka_unit_test(test_ddb_expr_parse__unused_values_per_operation),
         cmocka_unit_test(test_ddb_expr_parse__reserved_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

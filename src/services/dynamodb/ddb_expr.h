@@ -135,6 +135,15 @@ struct ddb_projection *ddb_expr_parse_projection(struct ddb_expr_ctx *ctx, const
  * ("ExpressionAttributeNames can only be specified when using expressions"). has_expression
  * says whether the request had any expression at all. */
 int ddb_expr_check_unused(struct ddb_expr_ctx *ctx, bool has_expression);
+/* The same, worded per operation as DynamoDB does when ExpressionAttributeValues come without
+ * an expression that can use them (a ProjectionExpression cannot): has_value_expression says
+ * whether one was given, value_params names the operation's, completing "ExpressionAttribute
+ * Values can only be specified when using expressions: <value_params>": "ConditionExpression
+ * is null" (PutItem, DeleteItem), "UpdateExpression and ConditionExpression are null"
+ * (UpdateItem), "FilterExpression is null" (Scan), "FilterExpression and
+ * KeyConditionExpression are null" (Query). */
+int ddb_expr_check_unused_values(struct ddb_expr_ctx *ctx, bool has_expression,
+                                 bool has_value_expression, const char *value_params);
 /* Whether word (any case) is one of DynamoDB's reserved words. */
 bool ddb_reserved_word(const char *word, size_t len);
 

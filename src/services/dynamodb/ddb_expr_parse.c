@@ -62,6 +62,13 @@ struct parser {
     const char *dup_section; /* update: the first clause written twice */
 };
 
+/* "Constraints in Amazon DynamoDB", expression parameters: an expression string is at most
+ * 4 KB, holds at most 300 operators or functions, and IN takes at most 100 values. The size
+ * limit also bounds the parser's recursion (one level per parenthesis or NOT at most). */
+#define MAX_EXPRESSION_BYTES 4096
+#define MAX_OPERATORS 300
+#define MAX_IN_OPERANDS 100
+
 static const char *const func_names[] = {
     [DDB_F_ATTRIBUTE_EXISTS] = "attribute_exists",
     [DDB_F_ATTRIBUTE_NOT_EXISTS] = "attribute_not_exists",
@@ -851,6 +858,39 @@ check_paths(struct parser *p, struct ddb_path *const *paths, unsigned n)
 
 /* ---- the passes ----------------------------------------------------------------------------- */
 
+/* Comparisons, BETWEEN, IN, functions and arithmetic count towards DynamoDB's limit; AND, OR
+ * and NOT do not (301 comparisons joined by 300 ANDs give "operator count: 301"). */
+static unsigned
+count_operators(const struct pnode *x)
+{
+    unsigned n = 0;
+
+    switch (x->n.type) {
+    case DDB_N_CMP:
+    case DDB_N_BETWEEN:
+    case DDB_N_IN:
+    case DDB_N_FUNC:
+    case DDB_N_PLUS:
+    case DDB_N_MINUS:
+        n = 1;
+        break;
+    default:
+        break;
+    }
+    for (unsigned i = 0; i < x->n.n_args; i++)
+        n += count_operators(arg(x, i));
+    return n;
+}
+
+static bool
+check_operator_count(struct parser *p, unsigned n)
+{
+    if (n <= MAX_OPERATORS)
+        return true;
+    fail(p, "The expression contains too many operators; operator count: %u", n);
+    return false;
+}
+
 static bool
 check_function_names(struct parser *p, const struct pnode *x)
 {
@@ -1078,6 +1118,13 @@ check_node(struct parser *p, struct pnode *x)
                check_distinct(p, x);
     case DDB_N_CMP:
         return check_distinct(p, x);
+    case DDB_N_IN:
+        if (x->n.n_args - 1 > MAX_IN_OPERANDS) {
+            fail(p, "Too many operands for the operator or function; operator or function: IN, "
+                    "number of operands: %u", x->n.n_args - 1);
+            return false;
+        }
+        return true;
     case DDB_N_PLUS:
     case DDB_N_MINUS:
         return check_operand_types(p, x);
@@ -1223,6 +1270,11 @@ begin(struct parser *p, struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, const
         fail(p, "The expression can not be empty;");
         return -1;
     }
+    if (strlen(text) > MAX_EXPRESSION_BYTES) {
+        fail(p, "Expression size has exceeded the maximum allowed size; expression size: %zu",
+             strlen(text));
+        return -1;
+    }
     if (ddb_expr_lex(ctx->arena, text, &p->t, &p->n)) {
         oom(p);
         return -1;
@@ -1242,7 +1294,8 @@ ddb_expr_parse_condition(struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, cons
         return NULL;
     if (cur(&p)->type != TK_EOF)
         return syntax(&p, p.pos);
-    if (!check_function_names(&p, x) || !check_function_use(&p, x, true) ||
+    if (!check_operator_count(&p, count_operators(x)) || !check_function_names(&p, x) ||
+        !check_function_use(&p, x, true) ||
         !check_reserved(&p) || !check_node(&p, x))
         return NULL;
     if (kind == DDB_EXPR_KEY_CONDITION && !check_key_shape(&p, x))
@@ -1348,6 +1401,15 @@ ddb_expr_parse_update(struct ddb_expr_ctx *ctx, const char *text)
         /* A clause ends at the next clause keyword or the end. */
         if (cur(&p)->type != TK_EOF && !is_keyword(&p, p.pos))
             return syntax(&p, p.pos);
+    }
+    {
+        unsigned ops = 0;
+
+        for (unsigned i = 0; i < u->n; i++)
+            if (u->a[i].op == DDB_UPD_SET)
+                ops += count_operators((struct pnode *)u->a[i].value);
+        if (!check_operator_count(&p, ops))
+            return NULL;
     }
     for (unsigned i = 0; i < u->n; i++)
         if (u->a[i].value && !check_function_names(&p, (struct pnode *)u->a[i].value))
@@ -1457,23 +1519,26 @@ unused_keys(struct ddb_expr_ctx *ctx, const json_t *map)
 }
 
 int
-ddb_expr_check_unused(struct ddb_expr_ctx *ctx, bool has_expression)
+ddb_expr_check_unused_values(struct ddb_expr_ctx *ctx, bool has_expression,
+                             bool has_value_expression, const char *value_params)
 {
     char *keys;
 
-    if (!has_expression) {
-        if (ctx->names) {
-            ctx_fail(ctx, "ExpressionAttributeNames can only be specified when using "
-                          "expressions");
-            return -1;
-        }
-        if (ctx->values) {
+    if (!has_expression && ctx->names) {
+        ctx_fail(ctx, "ExpressionAttributeNames can only be specified when using expressions");
+        return -1;
+    }
+    if (!has_value_expression && ctx->values) {
+        if (value_params)
+            ctx_fail(ctx, "ExpressionAttributeValues can only be specified when using "
+                          "expressions: %s", value_params);
+        else
             ctx_fail(ctx, "ExpressionAttributeValues can only be specified when using "
                           "expressions");
-            return -1;
-        }
-        return 0;
+        return -1;
     }
+    if (!has_expression)
+        return 0;
     if (check_maps(ctx))
         return -1;
     if (ctx->names && (keys = unused_keys(ctx, ctx->names))) {
@@ -1487,4 +1552,10 @@ ddb_expr_check_unused(struct ddb_expr_ctx *ctx, bool has_expression)
         return -1;
     }
     return 0;
+}
+
+int
+ddb_expr_check_unused(struct ddb_expr_ctx *ctx, bool has_expression)
+{
+    return ddb_expr_check_unused_values(ctx, has_expression, has_expression, NULL);
 }
