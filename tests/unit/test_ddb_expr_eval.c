@@ -455,6 +455,14 @@ static const struct err_case cond_errors[] = {
                                  "or function; operator or function: begins_with, operand type: N"},
     {"(exists {\"N\":\"1\"})", "Invalid ConditionExpression: Operator or function requires a "
                                "document path; operator or function: attribute_exists"},
+    {"(between n {\"N\":\"2\"} {\"N\":\"1\"})",
+     "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or "
+     "equal to lower bound; lower bound operand: AttributeValue: {N:2}, upper bound operand: "
+     "AttributeValue: {N:1}"},
+    {"(between q {\"N\":\"2\"} {\"S\":\"dog\"})",
+     "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper "
+     "bounds; lower bound operand: AttributeValue: {N:2}, upper bound operand: AttributeValue: "
+     "{S:dog}"},
 };
 
 static void
@@ -798,14 +806,14 @@ static const struct key_case key_cases[] = {
      "than or equal to lower bound; lower bound operand: AttributeValue: {N:5}, upper bound "
      "operand: AttributeValue: {N:1}"},
     {"(or (= pk " S("p") ") (= pk " S("q") "))", "sk", DDB_SK_NONE,
-     "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: OR"},
+     "Invalid operator used in KeyConditionExpression: OR"},
     {"(and (= pk " S("p") ") (<> sk " N("1") "))", "sk", DDB_SK_NONE,
-     "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: <>"},
+     "Invalid operator used in KeyConditionExpression: <>"},
     {"(and (= pk " S("p") ") (exists sk))", "sk", DDB_SK_NONE,
-     "Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: "
+     "Invalid operator used in KeyConditionExpression: "
      "attribute_exists"},
     {"(= pk.x " S("p") ")", "sk", DDB_SK_NONE,
-     "Invalid KeyConditionExpression: KeyConditionExpressions cannot have conditions on nested "
+     "KeyConditionExpressions cannot have conditions on nested "
      "attributes"},
 };
 
@@ -1127,6 +1135,143 @@ test_ddb_expr_eval__legacy_attribute_updates(void **state)
     }
 }
 
+/* ---- through the parser ----------------------------------------------------------------------- */
+
+static const char *const NAMES = "{\"#n\":\"n\",\"#dot\":\"a.b\"}";
+static const char *const VALUES =
+    "{\":five\":" N("5") ",\":six\":" N("6") ",\":one\":" N("1") ",\":nine\":" N("9")
+    ",\":two\":" N("2") ",\":tenth2\":" N("0.2") ",\":hel\":" S("hel") ",\":p\":" S("p")
+    ",\":b\":" S("b") ",\":tnull\":" S("NULL") ",\":ssa\":{\"SS\":[\"a\",\"b\"]}"
+    ",\":list\":{\"L\":[" S("z") "]}}";
+
+struct parsed_case {
+    const char *text;
+    int want;
+};
+
+static const struct parsed_case parsed_conditions[] = {
+    {"n = :five", 1},
+    {"#n = :five AND size(s) < :six", 1},
+    {"#n <> :five OR size(s) >= :six", 0},
+    {"begins_with(s, :hel) AND attribute_not_exists(q)", 1},
+    {"NOT (n BETWEEN :one AND :nine)", 0},
+    {"n BETWEEN :six AND :nine", 0},
+    {"n IN (:one, :five, :p)", 1},
+    {"contains(ss, :b) AND contains(s, :hel)", 1},
+    {"attribute_type(z, :tnull)", 1},
+    {"m.y[1] = :two AND size(m.y) = :two", 1},
+    {"attribute_exists(#dot)", 0},
+    {"(n = :one OR n = :five) AND (NOT contains(l, :p))", 1},
+};
+
+static void
+test_ddb_expr_eval__through_the_parser(void **state)
+{
+    json_t *item = J(ITEM), *names = J(NAMES), *values = J(VALUES);
+    struct ddb_expr_ctx pc;
+
+    for (size_t i = 0; i < ARRAY_SIZE(parsed_conditions); i++) {
+        const struct parsed_case *c = &parsed_conditions[i];
+        struct ddb_node *n;
+        int got;
+
+        ddb_expr_ctx_init(&pc, &arena, names, values);
+        n = ddb_expr_parse_condition(&pc, DDB_EXPR_CONDITION, c->text);
+        if (!n)
+            fail_msg("%s: %s", c->text, pc.err);
+        got = ddb_expr_eval(&pc, n, item);
+        if (got != c->want)
+            fail_msg("%s: got %d (%s), want %d", c->text, got, got < 0 ? pc.err : "", c->want);
+        ddb_expr_ctx_release(&pc);
+    }
+    json_decref(item);
+    json_decref(names);
+    json_decref(values);
+}
+
+static void
+test_ddb_expr_eval__update_through_the_parser(void **state)
+{
+    json_t *item = J("{\"pk\":" S("k") ",\"n\":" N("5") ",\"x\":" N("0.1") ","
+                     "\"l\":{\"L\":[" N("1") "," N("2") "," N("3") "]},"
+                     "\"ss\":{\"SS\":[\"a\",\"b\"]},\"m\":{\"M\":{}}}");
+    json_t *names = J(NAMES), *values = J(VALUES);
+    struct ddb_expr_ctx pc;
+    struct ddb_update *u;
+
+    ddb_expr_ctx_init(&pc, &arena, names, values);
+    u = ddb_expr_parse_update(&pc, "SET x = x + :tenth2, l[5] = :five, #n = if_not_exists(#n, :one), "
+                                   "m.k = list_append(:list, :list), #dot = :one "
+                                   "REMOVE l[0] ADD c :one DELETE ss :ssa");
+    if (!u)
+        fail_msg("%s", pc.err);
+    assert_int_equal(ddb_expr_apply_update(&pc, u, item, "pk", NULL), 0);
+    assert_true(json_equal(item, K("{\"pk\":" S("k") ",\"n\":" N("5") ",\"x\":" N("0.3") ","
+                                   "\"l\":{\"L\":[" N("2") "," N("3") "," N("5") "]},"
+                                   "\"m\":{\"M\":{\"k\":{\"L\":[" S("z") "," S("z") "]}}},"
+                                   "\"a.b\":" N("1") ",\"c\":" N("1") "}")));
+    ddb_expr_ctx_release(&pc);
+
+    ddb_expr_ctx_init(&pc, &arena, NULL, values);
+    u = ddb_expr_parse_update(&pc, "SET pk = :p");
+    assert_non_null(u);
+    assert_int_equal(ddb_expr_apply_update(&pc, u, item, "pk", NULL), -1);
+    assert_string_equal(pc.err, "Cannot update attribute pk. This attribute is part of the key");
+    ddb_expr_ctx_release(&pc);
+    json_decref(item);
+    json_decref(names);
+    json_decref(values);
+}
+
+static void
+test_ddb_expr_eval__projection_and_key_through_the_parser(void **state)
+{
+    json_t *item = J(ITEM), *values = J(VALUES), *got;
+    struct ddb_expr_ctx pc;
+    struct ddb_projection *p;
+    struct ddb_key_cond kc;
+    struct ddb_node *n;
+
+    ddb_expr_ctx_init(&pc, &arena, NULL, NULL);
+    p = ddb_expr_parse_projection(&pc, "m.y[1], s, l[2], l[0]");
+    assert_non_null(p);
+    got = ddb_expr_project(p, item);
+    assert_true(json_equal(got, K("{\"m\":{\"M\":{\"y\":{\"L\":[" N("2") "]}}},\"s\":"
+                                  S("hello") ",\"l\":{\"L\":[" N("2") ",{\"SS\":[\"x\"]}]}}")));
+    json_decref(got);
+    ddb_expr_ctx_release(&pc);
+
+    ddb_expr_ctx_init(&pc, &arena, NULL, values);
+    n = ddb_expr_parse_condition(&pc, DDB_EXPR_KEY_CONDITION, "pk = :p AND sk BETWEEN :one AND :nine");
+    assert_non_null(n);
+    assert_int_equal(ddb_expr_key_condition(&pc, n, "pk", "S", "sk", "N", &kc), 0);
+    assert_int_equal(kc.sk_op, DDB_SK_BETWEEN);
+    assert_true(json_equal(kc.sk1, K(N("1"))));
+    assert_true(json_equal(kc.sk2, K(N("9"))));
+    ddb_expr_ctx_release(&pc);
+
+    ddb_expr_ctx_init(&pc, &arena, NULL, values);
+    n = ddb_expr_parse_condition(&pc, DDB_EXPR_KEY_CONDITION, "begins_with(sk, :hel) AND pk = :p");
+    assert_non_null(n);
+    assert_int_equal(ddb_expr_key_condition(&pc, n, "pk", "S", "sk", "S", &kc), 0);
+    assert_int_equal(kc.sk_op, DDB_SK_BEGINS_WITH);
+    assert_int_equal(ddb_expr_key_condition(&pc, n, "pk", "S", "other", "S", &kc), -1);
+    assert_string_equal(pc.err, "Query condition missed key schema element: other");
+    ddb_expr_ctx_release(&pc);
+
+    ddb_expr_ctx_init(&pc, &arena, NULL, values);
+    n = ddb_expr_parse_condition(&pc, DDB_EXPR_KEY_CONDITION, "pk = :p AND sk BETWEEN :nine AND :one");
+    assert_non_null(n);
+    assert_int_equal(ddb_expr_key_condition(&pc, n, "pk", "S", "sk", "N", &kc), -1);
+    assert_string_equal(pc.err, "Invalid KeyConditionExpression: The BETWEEN operator requires upper "
+                                "bound to be greater than or equal to lower bound; lower bound "
+                                "operand: AttributeValue: {N:9}, upper bound operand: "
+                                "AttributeValue: {N:1}");
+    ddb_expr_ctx_release(&pc);
+    json_decref(item);
+    json_decref(values);
+}
+
 int
 main(void)
 {
@@ -1144,6 +1289,11 @@ main(void)
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__legacy_conditions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__legacy_attributes_to_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__legacy_attribute_updates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ddb_expr_eval__through_the_parser, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ddb_expr_eval__update_through_the_parser, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_ddb_expr_eval__projection_and_key_through_the_parser,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

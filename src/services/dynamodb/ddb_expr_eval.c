@@ -244,6 +244,17 @@ value_size(const json_t *av, unsigned long long *out)
     }
 }
 
+/* "{N:10}" as DynamoDB shows a value in BETWEEN's messages. */
+static const char *
+show_value(const json_t *av, char *buf, size_t len)
+{
+    const json_t *p = ddb_value_payload(av);
+
+    snprintf(buf, len, "{%s:%s}", ddb_type_name(ddb_type_of(av)),
+             json_is_string(p) ? json_string_value(p) : "");
+    return buf;
+}
+
 /* ---- conditions ------------------------------------------------------------------------------- */
 
 struct eval {
@@ -454,6 +465,30 @@ function(struct eval *ev, const struct ddb_node *n)
                                                                              : "?");
 }
 
+/* BETWEEN's bounds, when both are written in the request, must be of one type and in order
+ * whatever the item (the parser leaves this to evaluation). */
+static int
+between_bounds(struct ddb_expr_ctx *ctx, const char *param, const struct ddb_node *lo,
+               const struct ddb_node *hi)
+{
+    char a[96], b[96];
+    int c;
+
+    if (lo->type != DDB_N_VALUE || hi->type != DDB_N_VALUE)
+        return 0;
+    if (ddb_type_of(lo->value) != ddb_type_of(hi->value))
+        return fail(ctx, "Invalid %s: The BETWEEN operator requires same data type for lower and "
+                    "upper bounds; lower bound operand: AttributeValue: %s, upper bound operand: "
+                    "AttributeValue: %s", param, show_value(lo->value, a, sizeof(a)),
+                    show_value(hi->value, b, sizeof(b)));
+    if (ddb_value_cmp(lo->value, hi->value, &c) == 0 && c > 0)
+        return fail(ctx, "Invalid %s: The BETWEEN operator requires upper bound to be greater than "
+                    "or equal to lower bound; lower bound operand: AttributeValue: %s, upper bound "
+                    "operand: AttributeValue: %s", param, show_value(lo->value, a, sizeof(a)),
+                    show_value(hi->value, b, sizeof(b)));
+    return 0;
+}
+
 static int
 cond(struct eval *ev, const struct ddb_node *n)
 {
@@ -477,6 +512,8 @@ cond(struct eval *ev, const struct ddb_node *n)
     case DDB_N_CMP:
         return compare(n->cmp, operand(ev, n->args[0]), operand(ev, n->args[1]));
     case DDB_N_BETWEEN:
+        if (between_bounds(ev->ctx, "ConditionExpression", n->args[1], n->args[2]) < 0)
+            return -1;
         a = operand(ev, n->args[0]);
         b = operand(ev, n->args[1]);
         if (!a || !b || ddb_value_cmp(a, b, &lo) < 0)
@@ -1216,6 +1253,9 @@ fail:
 
 /* ---- key conditions --------------------------------------------------------------------------- */
 
+/* The parser reports a key condition's shape first, in these words (AWS puts no parameter
+ * prefix on them); they are repeated here for trees from elsewhere. Operand type errors do
+ * carry the prefix. */
 #define KC_PREFIX "Invalid KeyConditionExpression: "
 
 
@@ -1255,7 +1295,7 @@ key_parts(struct ddb_expr_ctx *ctx, const struct ddb_node *n, struct key_part *p
     case DDB_N_CMP:
         cmp = n->cmp;
         if (cmp == DDB_NE)
-            return fail(ctx, KC_PREFIX "Invalid operator used in KeyConditionExpression: <>");
+            return fail(ctx, "Invalid operator used in KeyConditionExpression: <>");
         if (n->args[0]->type == DDB_N_PATH && n->args[1]->type == DDB_N_VALUE) {
             path = n->args[0];
             kp.v1 = n->args[1]->value;
@@ -1277,7 +1317,7 @@ key_parts(struct ddb_expr_ctx *ctx, const struct ddb_node *n, struct key_part *p
         break;
     case DDB_N_FUNC:
         if (n->fn != DDB_F_BEGINS_WITH)
-            return fail(ctx, KC_PREFIX "Invalid operator used in KeyConditionExpression: %s",
+            return fail(ctx, "Invalid operator used in KeyConditionExpression: %s",
                         (unsigned)n->fn < sizeof(func_names) / sizeof(func_names[0])
                             ? func_names[n->fn] : "?");
         if (n->n_args == 2 && n->args[0]->type == DDB_N_PATH && n->args[1]->type == DDB_N_VALUE) {
@@ -1287,35 +1327,24 @@ key_parts(struct ddb_expr_ctx *ctx, const struct ddb_node *n, struct key_part *p
         kp.op = DDB_SK_BEGINS_WITH;
         break;
     case DDB_N_OR:
-        return fail(ctx, KC_PREFIX "Invalid operator used in KeyConditionExpression: OR");
+        return fail(ctx, "Invalid operator used in KeyConditionExpression: OR");
     case DDB_N_NOT:
-        return fail(ctx, KC_PREFIX "Invalid operator used in KeyConditionExpression: NOT");
+        return fail(ctx, "Invalid operator used in KeyConditionExpression: NOT");
     case DDB_N_IN:
-        return fail(ctx, KC_PREFIX "Invalid operator used in KeyConditionExpression: IN");
+        return fail(ctx, "Invalid operator used in KeyConditionExpression: IN");
     default:
-        return fail(ctx, KC_PREFIX "Invalid condition in KeyConditionExpression");
+        return fail(ctx, "Invalid condition in KeyConditionExpression");
     }
     if (!path)
-        return fail(ctx, KC_PREFIX "Invalid condition in KeyConditionExpression");
+        return fail(ctx, "Invalid condition in KeyConditionExpression");
     if (path->path.n != 1 || !path->path.e[0].name)
-        return fail(ctx, KC_PREFIX "KeyConditionExpressions cannot have conditions on nested "
+        return fail(ctx, "KeyConditionExpressions cannot have conditions on nested "
                     "attributes");
     if (*np == KEY_PARTS_MAX)
         return fail(ctx, "KeyConditionExpressions must only contain one condition per key");
     kp.name = path->path.e[0].name;
     parts[(*np)++] = kp;
     return 0;
-}
-
-/* "{N:10}" as DynamoDB shows a value in BETWEEN's messages. */
-static const char *
-show_value(const json_t *av, char *buf, size_t len)
-{
-    const json_t *p = ddb_value_payload(av);
-
-    snprintf(buf, len, "{%s:%s}", ddb_type_name(ddb_type_of(av)),
-             json_is_string(p) ? json_string_value(p) : "");
-    return buf;
 }
 
 /* A key value must have the key's type (and a string key cannot be empty). */
@@ -1341,8 +1370,6 @@ ddb_expr_key_condition(struct ddb_expr_ctx *ctx, const struct ddb_node *c, const
     struct key_part parts[KEY_PARTS_MAX];
     const struct key_part *hash = NULL, *range = NULL, *other = NULL;
     unsigned n = 0;
-    char lo[96], hi[96];
-    int cmp;
 
     memset(out, 0, sizeof(*out));
     if (key_parts(ctx, c, parts, &n) < 0)
@@ -1384,11 +1411,13 @@ ddb_expr_key_condition(struct ddb_expr_ctx *ctx, const struct ddb_node *c, const
     if (check_key_value(ctx, range_key, range_type, range->v1) < 0 ||
         (range->v2 && check_key_value(ctx, range_key, range_type, range->v2) < 0))
         return -1;
-    if (range->op == DDB_SK_BETWEEN && ddb_value_cmp(range->v1, range->v2, &cmp) == 0 && cmp > 0)
-        return fail(ctx, KC_PREFIX "The BETWEEN operator requires upper bound to be greater than "
-                    "or equal to lower bound; lower bound operand: AttributeValue: %s, upper "
-                    "bound operand: AttributeValue: %s",
-                    show_value(range->v1, lo, sizeof(lo)), show_value(range->v2, hi, sizeof(hi)));
+    if (range->op == DDB_SK_BETWEEN) {
+        struct ddb_node lo = {.type = DDB_N_VALUE, .value = range->v1};
+        struct ddb_node hi = {.type = DDB_N_VALUE, .value = range->v2};
+
+        if (between_bounds(ctx, "KeyConditionExpression", &lo, &hi) < 0)
+            return -1;
+    }
     out->sk_op = range->op;
     out->sk1 = range->v1;
     out->sk2 = range->v2;
