@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -698,6 +699,29 @@ test_ddb_expr_eval__updates(void **state)
     }
 }
 
+/* A value set inside a map counts toward the nesting limit of the attribute holding it. */
+static void
+test_ddb_expr_eval__update_nesting_limit(void **state)
+{
+    char deep[31 * 16 + 64] = "", *end = deep;
+    char update[sizeof(deep) + 32];
+    json_t *item = J("{\"m\":{\"M\":{}}}");
+
+    for (int i = 0; i < 31; i++) /* 31 maps around a number: 32 levels, the most allowed */
+        end += sprintf(end, "{\"M\":{\"x\":");
+    end += sprintf(end, "{\"N\":\"1\"}");
+    for (int i = 0; i < 31; i++)
+        end += sprintf(end, "}}");
+    snprintf(update, sizeof(update), "(SET top %s)", deep);
+    assert_int_equal(ddb_expr_apply_update(&ctx, U(update), item, "pk", NULL), 0);
+    snprintf(update, sizeof(update), "(SET m.a %s)", deep);
+    assert_int_equal(ddb_expr_apply_update(&ctx, U(update), item, "pk", NULL), -1);
+    assert_string_equal(ctx.err, "Nesting Levels have exceeded supported limits: Attributes in the "
+                                 "item have nested levels beyond supported limit");
+    assert_null(json_object_get(json_object_get(json_object_get(item, "m"), "M"), "a"));
+    json_decref(item);
+}
+
 /* ---- projections ------------------------------------------------------------------------------ */
 
 struct proj_case {
@@ -1282,6 +1306,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__condition_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__path_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__updates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ddb_expr_eval__update_nesting_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__projections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__key_conditions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__key_condition_operands, setup, teardown),

@@ -1063,6 +1063,24 @@ delete_action(struct upd *u, const struct ddb_update_action *a, json_t *obj, jso
     return target_put(u, obj, arr, e, r, seq);
 }
 
+/* Re-check the top-level attributes that SET and ADD wrote, as DynamoDB checks the item it
+ * would store: a value set deep inside a map can go past the nesting limit. */
+static int
+recheck(struct upd *u, const struct ddb_update *upd)
+{
+    for (unsigned i = 0; i < upd->n; i++) {
+        const struct ddb_update_action *a = &upd->a[i];
+        json_t *v;
+
+        if (a->op != DDB_UPD_SET && a->op != DDB_UPD_ADD)
+            continue;
+        v = json_object_get(u->work, a->path.e[0].name);
+        if (v && ddb_value_check(v, u->ctx->err, sizeof(u->ctx->err)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int
 apply_actions(struct upd *u, const struct ddb_update *upd, json_t **vals)
 {
@@ -1092,7 +1110,7 @@ apply_actions(struct upd *u, const struct ddb_update *upd, json_t **vals)
         if (r < 0)
             return -1;
     }
-    return finish_lists(u);
+    return finish_lists(u) < 0 ? -1 : recheck(u, upd);
 }
 
 int
