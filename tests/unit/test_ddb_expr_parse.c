@@ -234,6 +234,8 @@ static const struct cond_case cond_cases[] = {
     BAD(CONDITION, "size(a).b > a", "Invalid ConditionExpression: Syntax error; token: \".\", near: \").b\""),
     BAD(CONDITION, "(size(a)).b > a", "Invalid ConditionExpression: Syntax error; token: \".\", near: \").b\""),
     BAD(CONDITION, "size(a)[0] > a", "Invalid ConditionExpression: Syntax error; token: \"[\", near: \")[0\""),
+    BAD(CONDITION, "attribute_exists(car_id) AND NOT #n",
+        "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"#n\""),
     BAD(CONDITION, "a != b", "Invalid ConditionExpression: Syntax error; token: \"!\", near: \"a !=\""),
     BAD(CONDITION, "a = b + :n", "Invalid ConditionExpression: Syntax error; token: \"+\", near: \"b + :n\""),
     BAD(CONDITION, "a = :x)", "Invalid ConditionExpression: Syntax error; token: \")\", near: \":x)\""),
@@ -680,6 +682,50 @@ test_ddb_expr_parse__limits(void **state)
     test_free(s);
 }
 
+/* Token soup in every kind of expression: always a tree or a message, never a crash (run under
+ * the sanitizers). */
+static void
+test_ddb_expr_parse__token_soup(void **state)
+{
+    static const char *const pieces[] = {
+        "a", "#a", "#zz", ":x", ":n", ":zz", "size", "begins_with", "if_not_exists", "(", ")",
+        "[", "]", "1", ",", ".", "=", "<>", "<", ">=", "+", "-", "AND", "OR", "NOT", "BETWEEN",
+        "IN", "SET", "REMOVE", "ADD", "DELETE", "name", "!", "#", ":", " ", "\xc3",
+    };
+    unsigned seed = 12345;
+    char text[256];
+
+    for (unsigned round = 0; round < 20000; round++) {
+        unsigned n = 1 + (seed >> 16) % 24;
+        size_t len = 0;
+
+        for (unsigned i = 0; i < n; i++) {
+            const char *piece;
+
+            seed = seed * 1103515245u + 12345u;
+            piece = pieces[(seed >> 16) % ARRAY_SIZE(pieces)];
+            if (len + strlen(piece) + 2 >= sizeof(text))
+                break;
+            len += (size_t)sprintf(text + len, "%s%s", piece, (seed & 0x100) ? " " : "");
+        }
+        for (int kind = DDB_EXPR_CONDITION; kind <= DDB_EXPR_PROJECTION; kind++) {
+            struct fixture f;
+            const void *r;
+
+            fx_open(&f, NAMES, VALUES);
+            if (kind == DDB_EXPR_UPDATE)
+                r = ddb_expr_parse_update(&f.ctx, text);
+            else if (kind == DDB_EXPR_PROJECTION)
+                r = ddb_expr_parse_projection(&f.ctx, text);
+            else
+                r = ddb_expr_parse_condition(&f.ctx, (enum ddb_expr_kind)kind, text);
+            if (!r && f.ctx.err[0] == '\0')
+                fail_msg("no message for '%s'", text);
+            fx_close(&f);
+        }
+    }
+}
+
 /* ---- the maps and unused entries ------------------------------------------------------------ */
 
 struct map_case {
@@ -778,6 +824,34 @@ test_ddb_expr_parse__unused_values_per_operation(void **state)
     fx_close(&f);
 }
 
+/* A message cut to fit ctx->err still ends on a whole UTF-8 character. */
+static void
+test_ddb_expr_parse__long_message_utf8(void **state)
+{
+    struct fixture f;
+    char *names = test_malloc(2200), *text;
+    size_t len;
+
+    /* Two overlapping paths named by one 900-byte name of 2-byte characters. */
+    strcpy(names, "{\"#u\":\"");
+    for (int i = 0; i < 450; i++)
+        strcat(names, "\xc3\xbc");
+    strcat(names, "\"}");
+    fx_open(&f, names, NULL);
+    text = "#u.a, #u";
+    assert_null(ddb_expr_parse_projection(&f.ctx, text));
+    len = strlen(f.ctx.err);
+    assert_true(len > 900 && len < sizeof(f.ctx.err));
+    assert_true(strncmp(f.ctx.err, "Invalid ProjectionExpression: Two document paths overlap", 56) == 0);
+    /* Ends on a whole character: an even number of bytes after the prefix's ASCII. */
+    assert_true(((unsigned char)f.ctx.err[len - 1] & 0xC0) == 0x80 ||
+                ((unsigned char)f.ctx.err[len - 1] & 0x80) == 0);
+    if (((unsigned char)f.ctx.err[len - 1] & 0xC0) == 0x80)
+        assert_int_equal((unsigned char)f.ctx.err[len - 2], 0xC3);
+    fx_close(&f);
+    test_free(names);
+}
+
 /* ---- reserved words ------------------------------------------------------------------------- */
 
 static void
@@ -816,8 +890,10 @@ main(void)
         cmocka_unit_test(test_ddb_expr_parse__projections),
         cmocka_unit_test(test_ddb_expr_parse__path_text),
         cmocka_unit_test(test_ddb_expr_parse__limits),
+        cmocka_unit_test(test_ddb_expr_parse__token_soup),
         cmocka_unit_test(test_ddb_expr_parse__maps_and_unused),
         cmocka_unit_test(test_ddb_expr_parse__unused_values_per_operation),
+        cmocka_unit_test(test_ddb_expr_parse__long_message_utf8),
         cmocka_unit_test(test_ddb_expr_parse__reserved_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

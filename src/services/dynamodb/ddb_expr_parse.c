@@ -105,16 +105,36 @@ param_name(enum ddb_expr_kind kind)
     return "Expression";
 }
 
+/* Cut a message truncated to fit err back to whole UTF-8 characters: it quotes the request's
+ * names, and the JSON encoder refuses broken UTF-8. */
+static void
+trim_utf8(char *s)
+{
+    size_t len = strlen(s), lead = len, need;
+    unsigned char c;
+
+    while (lead > 0 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0)
+        return;
+    c = (unsigned char)s[lead - 1];
+    need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (len - (lead - 1) < need)
+        s[lead - 1] = '\0';
+}
+
 static void
 verr(struct ddb_expr_ctx *ctx, const char *prefix, const char *fmt, va_list ap)
 {
-    int n = 0;
+    int n = 0, m;
 
     if (prefix)
         n = snprintf(ctx->err, sizeof(ctx->err), "Invalid %s: ", prefix);
     if (n < 0 || (size_t)n >= sizeof(ctx->err))
         n = 0;
-    vsnprintf(ctx->err + n, sizeof(ctx->err) - (size_t)n, fmt, ap);
+    m = vsnprintf(ctx->err + n, sizeof(ctx->err) - (size_t)n, fmt, ap);
+    if (m < 0 || (size_t)m >= sizeof(ctx->err) - (size_t)n)
+        trim_utf8(ctx->err);
 }
 
 /* An error without the "Invalid <Parameter>: " prefix (the map checks, key conditions). */
