@@ -351,6 +351,9 @@ expected_one(struct ddb_expr_ctx *ctx, const char *name, const json_t *e)
         list = NULL;
     if (json_is_null(op))
         op = NULL;
+    /* the request's shape is checked before its meaning */
+    if (op && op_from_name(json_string_value(op)) == OP_BAD)
+        return bad_operator(ctx, "Expected", name, op);
     if (exists && op)
         return fail(ctx, INVALID "Exists and ComparisonOperator cannot be used together for "
                     "Attribute: %s", name);
@@ -362,8 +365,6 @@ expected_one(struct ddb_expr_ctx *ctx, const char *name, const json_t *e)
                     "for Attribute: %s", name);
     if (exists && json_is_false(exists) && value)
         return fail(ctx, INVALID "Value cannot be used when Exists is false for Attribute: %s", name);
-    if (op && op_from_name(json_string_value(op)) == OP_BAD)
-        return bad_operator(ctx, "Expected", name, op);
     if (!value && !list) {
         const char *o = json_string_value(op);
 
