@@ -363,6 +363,11 @@ static const struct cond_case cond_cases[] = {
     BAD(KEY_CONDITION, "b.d > a AND c.d > e.f", "KeyConditionExpressions cannot have conditions on nested attributes"),
     BAD(KEY_CONDITION, "b[0] > a", "KeyConditionExpressions cannot have conditions on nested attributes"),
     BAD(KEY_CONDITION, ":y > :x AND a < :y", "Invalid condition in KeyConditionExpression: No key attribute specified"),
+    BAD(KEY_CONDITION, "b > :n AND b < :n and c = :n and d = :n",
+        "KeyConditionExpressions must only contain one condition per key"),
+    BAD(KEY_CONDITION, "(a > :n and b > :n) and (b > :n and c > :n)",
+        "KeyConditionExpressions must only contain one condition per key"),
+    BAD(KEY_CONDITION, "#a = :x and a = :y", "KeyConditionExpressions must only contain one condition per key"),
 };
 
 static void

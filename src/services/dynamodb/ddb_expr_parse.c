@@ -1243,6 +1243,29 @@ check_key_shape(struct parser *p, const struct pnode *x)
     return true;
 }
 
+/* The attribute each condition of a key condition is on; one condition per attribute, which
+ * DynamoDB checks before it looks at the table's key schema. */
+static bool
+check_key_once(struct parser *p, const struct pnode *x, const char **seen, unsigned *n)
+{
+    const struct pnode *key = NULL;
+
+    if (x->n.type == DDB_N_AND)
+        return check_key_once(p, arg(x, 0), seen, n) && check_key_once(p, arg(x, 1), seen, n);
+    for (unsigned i = 0; i < x->n.n_args && !key; i++)
+        if (arg(x, i)->n.type == DDB_N_PATH)
+            key = arg(x, i);
+    if (!key)
+        return true;
+    for (unsigned i = 0; i < *n; i++)
+        if (strcmp(seen[i], key->n.path.e[0].name) == 0) {
+            fail_raw(p, "KeyConditionExpressions must only contain one condition per key");
+            return false;
+        }
+    seen[(*n)++] = key->n.path.e[0].name;
+    return true;
+}
+
 /* ---- entry points --------------------------------------------------------------------------- */
 
 void
@@ -1318,8 +1341,16 @@ ddb_expr_parse_condition(struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, cons
         !check_function_use(&p, x, true) ||
         !check_reserved(&p) || !check_node(&p, x))
         return NULL;
-    if (kind == DDB_EXPR_KEY_CONDITION && !check_key_shape(&p, x))
-        return NULL;
+    if (kind == DDB_EXPR_KEY_CONDITION) {
+        /* No more conditions than tokens. */
+        const char **seen = arena_alloc(ctx->arena, p.n * sizeof(*seen));
+        unsigned n = 0;
+
+        if (!seen)
+            return oom(&p);
+        if (!check_key_shape(&p, x) || !check_key_once(&p, x, seen, &n))
+            return NULL;
+    }
     return &x->n;
 }
 
