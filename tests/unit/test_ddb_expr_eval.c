@@ -666,6 +666,12 @@ static const struct upd_case upd_cases[] = {
     {"{\"pk\":" S("k") "}", "(ADD sk " N("1") ")", NULL,
      "Cannot update attribute sk. This attribute is part of the key"},
     {"{\"pk\":" S("k") "}", "(SET other pk)", "{\"pk\":" S("k") ",\"other\":" S("k") "}", NULL},
+    {"{\"pk\":" S("k") "}", "(SET pk.x " N("1") ")", NULL,
+     "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+     "Key: pk"},
+    {"{\"pk\":" S("k") "}", "(SET other (if_not_exists sk[0] " N("1") "))", NULL,
+     "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
+     "Key: sk"},
 };
 
 static void

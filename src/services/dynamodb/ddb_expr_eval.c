@@ -649,6 +649,27 @@ check_set_operand(struct ddb_expr_ctx *ctx, const struct ddb_node *n)
     return 0;
 }
 
+static bool
+is_key(const char *name, const char *hash_key, const char *range_key)
+{
+    return name && ((hash_key && strcmp(name, hash_key) == 0) ||
+                    (range_key && strcmp(name, range_key) == 0));
+}
+
+/* A key attribute is a scalar: a path into one, written or read, names nothing. */
+static int
+check_key_paths(struct ddb_expr_ctx *ctx, const struct ddb_node *n, const char *hash_key,
+                const char *range_key)
+{
+    if (n->type == DDB_N_PATH && n->path.n > 1 && is_key(n->path.e[0].name, hash_key, range_key))
+        return fail(ctx, "Key attributes must be scalars; list random access '[]' and map lookup "
+                    "'.' are not allowed: Key: %s", n->path.e[0].name);
+    for (unsigned i = 0; i < n->n_args; i++)
+        if (check_key_paths(ctx, n->args[i], hash_key, range_key) < 0)
+            return -1;
+    return 0;
+}
+
 /* What DynamoDB refuses before looking at the item: operands of the wrong type and updates
  * of key attributes. */
 static int
@@ -695,13 +716,15 @@ check_action(struct ddb_expr_ctx *ctx, const struct ddb_update_action *a, const 
                         "ALLOWED_FOR_DELETE_OPERAND", long_type_name(t));
         break;
     }
-    if ((hash_key && strcmp(first, hash_key) == 0) || (range_key && strcmp(first, range_key) == 0)) {
+    if (is_key(first, hash_key, range_key)) {
         if (a->path.n > 1)
             return fail(ctx, "Key attributes must be scalars; list random access '[]' and map "
-                        "lookup '.' are not allowed");
+                        "lookup '.' are not allowed: Key: %s", first);
         return fail(ctx, "%sCannot update attribute %s. This attribute is part of the key",
                     legacy ? "One or more parameter values were invalid: " : "", first);
     }
+    if (a->op == DDB_UPD_SET)
+        return check_key_paths(ctx, a->value, hash_key, range_key);
     return 0;
 }
 
