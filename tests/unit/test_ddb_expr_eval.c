@@ -66,7 +66,7 @@ K(const char *text)
     return j;
 }
 
-/* ---- s-expressions to trees ------------------------------------------------------------------- */
+/* ---- s-expressions to trees ------------------------------------------------------------------ */
 
 struct sx {
     const char *p;
@@ -269,7 +269,7 @@ U(const char *text)
     return u;
 }
 
-/* ---- conditions ------------------------------------------------------------------------------- */
+/* ---- conditions ------------------------------------------------------------------------------ */
 
 /* "hi there" is aGkgdGhlcmU=, "hi" aGk=, "here" aGVyZQ==; u is é then U+1D11E (3 UTF-16 units,
  * 6 UTF-8 bytes). */
@@ -450,8 +450,9 @@ static const struct err_case cond_errors[] = {
     /* an invalid type is an error even when the attribute is absent */
     {"(type q {\"S\":\"s\"})", "Invalid ConditionExpression: Invalid attribute type name found; "
                                "type: s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}"},
-    {"(type n {\"N\":\"1\"})", "Invalid ConditionExpression: Incorrect operand type for operator or "
-                               "function; operator or function: attribute_type, operand type: N"},
+    {"(type n {\"N\":\"1\"})",
+     "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or "
+     "function: attribute_type, operand type: N"},
     {"(begins s {\"N\":\"1\"})", "Invalid ConditionExpression: Incorrect operand type for operator "
                                  "or function; operator or function: begins_with, operand type: N"},
     {"(exists {\"N\":\"1\"})", "Invalid ConditionExpression: Operator or function requires a "
@@ -461,9 +462,9 @@ static const struct err_case cond_errors[] = {
      "equal to lower bound; lower bound operand: AttributeValue: {N:2}, upper bound operand: "
      "AttributeValue: {N:1}"},
     {"(between q {\"N\":\"2\"} {\"S\":\"dog\"})",
-     "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper "
-     "bounds; lower bound operand: AttributeValue: {N:2}, upper bound operand: AttributeValue: "
-     "{S:dog}"},
+     "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and "
+     "upper bounds; lower bound operand: AttributeValue: {N:2}, upper bound operand: "
+     "AttributeValue: {S:dog}"},
 };
 
 static void
@@ -496,7 +497,7 @@ test_ddb_expr_eval__path_get(void **state)
     json_decref(item);
 }
 
-/* ---- updates ---------------------------------------------------------------------------------- */
+/* ---- updates --------------------------------------------------------------------------------- */
 
 struct upd_case {
     const char *item;
@@ -533,7 +534,8 @@ static const struct upd_case upd_cases[] = {
     {"{}", "(SET x (+ " N("12345678901234567890123456789012345678") " " N("0.1") "))", NULL,
      "Attempting to store more than 38 significant digits in a Number"},
     {"{}", "(SET x (+ " N("9.9999999999999999999999999999999999999E+125") " " N("9E+125") "))",
-     NULL, "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+     NULL,
+     "Number overflow. Attempting to store a number with magnitude larger than supported range"},
     {"{}", "(SET x (- " N("1.5E-130") " " N("1E-130") "))", NULL,
      "Number underflow. Attempting to store a number with magnitude smaller than supported range"},
     {"{\"n\":" N("5") "}", "(SET n (+ n q))", NULL,
@@ -598,7 +600,8 @@ static const struct upd_case upd_cases[] = {
     {"{\"a\":{\"L\":[" S("one") "]}}", "(SET a[7] " S("hello") ")",
      "{\"a\":{\"L\":[" S("one") "," S("hello") "]}}", NULL},
     {"{\"a\":{\"L\":[" S("one") "]}}",
-     "(SET a[84] " S("a1") ") (SET a[37] " S("a2") ") (SET a[17] " S("a3") ") (SET a[50] " S("a4") ")",
+     "(SET a[84] " S("a1") ") (SET a[37] " S("a2") ") (SET a[17] " S("a3") ") "
+     "(SET a[50] " S("a4") ")",
      "{\"a\":{\"L\":[" S("one") "," S("a3") "," S("a2") "," S("a4") "," S("a1") "]}}", NULL},
     {"{\"a\":{\"L\":[" N("4") "," N("5") "," N("6") "]}}", "(REMOVE a[17])",
      "{\"a\":{\"L\":[" N("4") "," N("5") "," N("6") "]}}", NULL},
@@ -660,11 +663,14 @@ static const struct upd_case upd_cases[] = {
      "operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND"},
     /* key attributes */
     {"{\"pk\":" S("k") "}", "(SET pk " S("x") ")", NULL,
-     "Cannot update attribute pk. This attribute is part of the key"},
+     "One or more parameter values were invalid: Cannot update attribute pk. This attribute is "
+     "part of the key"},
     {"{\"pk\":" S("k") "}", "(REMOVE sk)", NULL,
-     "Cannot update attribute sk. This attribute is part of the key"},
+     "One or more parameter values were invalid: Cannot update attribute sk. This attribute is "
+     "part of the key"},
     {"{\"pk\":" S("k") "}", "(ADD sk " N("1") ")", NULL,
-     "Cannot update attribute sk. This attribute is part of the key"},
+     "One or more parameter values were invalid: Cannot update attribute sk. This attribute is "
+     "part of the key"},
     {"{\"pk\":" S("k") "}", "(SET other pk)", "{\"pk\":" S("k") ",\"other\":" S("k") "}", NULL},
     {"{\"pk\":" S("k") "}", "(SET pk.x " N("1") ")", NULL,
      "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: "
@@ -728,7 +734,7 @@ test_ddb_expr_eval__update_nesting_limit(void **state)
     json_decref(item);
 }
 
-/* ---- projections ------------------------------------------------------------------------------ */
+/* ---- projections ----------------------------------------------------------------------------- */
 
 struct proj_case {
     const char *paths; /* comma-separated */
@@ -777,14 +783,15 @@ test_ddb_expr_eval__projections(void **state)
         parse_path("a[1][0]", 7, &p.paths[p.n++]);
         parse_path("a[0][1]", 7, &p.paths[p.n++]);
         got = ddb_expr_project(&p, it);
-        assert_true(json_equal(got, K("{\"a\":{\"L\":[{\"L\":[" N("2") "]},{\"L\":[" N("3") "]}]}}")));
+        assert_true(json_equal(got, K("{\"a\":{\"L\":[{\"L\":[" N("2") "]},"
+                                      "{\"L\":[" N("3") "]}]}}")));
         json_decref(got);
         json_decref(it);
     }
     json_decref(item);
 }
 
-/* ---- key conditions --------------------------------------------------------------------------- */
+/* ---- key conditions -------------------------------------------------------------------------- */
 
 struct key_case {
     const char *expr;
@@ -886,7 +893,7 @@ test_ddb_expr_eval__key_condition_operands(void **state)
     assert_null(kc.sk2);
 }
 
-/* ---- legacy parameters ------------------------------------------------------------------------ */
+/* ---- legacy parameters ----------------------------------------------------------------------- */
 
 struct legacy_case {
     const char *expected;  /* the Expected map */
@@ -911,14 +918,17 @@ static const struct legacy_case expected_cases[] = {
      NULL},
     {"{\"ss\":{\"ComparisonOperator\":\"CONTAINS\",\"AttributeValueList\":[" S("a") "]}}", NULL, 1,
      NULL},
-    {"{\"s\":{\"ComparisonOperator\":\"NOT_CONTAINS\",\"AttributeValueList\":[" S("dog") "]}}", NULL,
+    {"{\"s\":{\"ComparisonOperator\":\"NOT_CONTAINS\",\"AttributeValueList\":[" S("dog") "]}}",
+     NULL,
      1, NULL},
-    {"{\"s\":{\"ComparisonOperator\":\"NOT_CONTAINS\",\"AttributeValueList\":[" S("ell") "]}}", NULL,
+    {"{\"s\":{\"ComparisonOperator\":\"NOT_CONTAINS\",\"AttributeValueList\":[" S("ell") "]}}",
+     NULL,
      0, NULL},
     /* NOT_CONTAINS is false for an absent attribute (unlike NE) */
     {"{\"q\":{\"ComparisonOperator\":\"NOT_CONTAINS\",\"AttributeValueList\":[" N("1") "]}}", NULL,
      0, NULL},
-    {"{\"s\":{\"ComparisonOperator\":\"BEGINS_WITH\",\"AttributeValueList\":[" S("he") "]}}", NULL, 1,
+    {"{\"s\":{\"ComparisonOperator\":\"BEGINS_WITH\",\"AttributeValueList\":[" S("he") "]}}",
+     NULL, 1,
      NULL},
     {"{\"n\":{\"ComparisonOperator\":\"IN\",\"AttributeValueList\":[" N("1") "," N("5") "]}}", NULL,
      1, NULL},
@@ -1097,7 +1107,8 @@ test_ddb_expr_eval__legacy_attributes_to_get(void **state)
 
 static const struct upd_case legacy_upd_cases[] = {
     {"{}", "{\"a\":{\"Value\":" N("1") "}}", "{\"a\":" N("1") "}", NULL},
-    {"{\"a\":" S("x") "}", "{\"a\":{\"Action\":\"PUT\",\"Value\":" N("1") "}}", "{\"a\":" N("1") "}",
+    {"{\"a\":" S("x") "}", "{\"a\":{\"Action\":\"PUT\",\"Value\":" N("1") "}}",
+     "{\"a\":" N("1") "}",
      NULL},
     {"{\"n\":" N("5") "}", "{\"n\":{\"Action\":\"ADD\",\"Value\":" N("0.5") "}}",
      "{\"n\":" N("5.5") "}", NULL},
@@ -1109,7 +1120,8 @@ static const struct upd_case legacy_upd_cases[] = {
     {"{\"ss\":{\"SS\":[\"a\"]},\"k\":" N("1") "}", "{\"ss\":{\"Action\":\"DELETE\"}}",
      "{\"k\":" N("1") "}", NULL},
     {"{}", "{\"ss\":{\"Action\":\"DELETE\"}}", "{}", NULL},
-    {"{\"ss\":{\"SS\":[\"a\",\"b\"]}}", "{\"ss\":{\"Action\":\"DELETE\",\"Value\":{\"SS\":[\"a\"]}}}",
+    {"{\"ss\":{\"SS\":[\"a\",\"b\"]}}",
+     "{\"ss\":{\"Action\":\"DELETE\",\"Value\":{\"SS\":[\"a\"]}}}",
      "{\"ss\":{\"SS\":[\"b\"]}}", NULL},
     {"{}", "{}", "{}", NULL},
     {"{\"s\":" S("x") "}", "{\"s\":{\"Action\":\"ADD\",\"Value\":" N("1") "}}", NULL,
@@ -1165,14 +1177,15 @@ test_ddb_expr_eval__legacy_attribute_updates(void **state)
     }
 }
 
-/* ---- through the parser ----------------------------------------------------------------------- */
+/* ---- through the parser ---------------------------------------------------------------------- */
 
 static const char *const NAMES = "{\"#n\":\"n\",\"#dot\":\"a.b\"}";
 static const char *const VALUES =
-    "{\":five\":" N("5") ",\":six\":" N("6") ",\":one\":" N("1") ",\":nine\":" N("9")
-    ",\":two\":" N("2") ",\":tenth2\":" N("0.2") ",\":hel\":" S("hel") ",\":p\":" S("p")
-    ",\":b\":" S("b") ",\":tnull\":" S("NULL") ",\":ssa\":{\"SS\":[\"a\",\"b\"]}"
-    ",\":list\":{\"L\":[" S("z") "]}}";
+    "{\":five\":{\"N\":\"5\"},\":six\":{\"N\":\"6\"},\":one\":{\"N\":\"1\"},"
+    "\":nine\":{\"N\":\"9\"},\":two\":{\"N\":\"2\"},\":tenth2\":{\"N\":\"0.2\"},"
+    "\":hel\":{\"S\":\"hel\"},\":p\":{\"S\":\"p\"},\":b\":{\"S\":\"b\"},"
+    "\":tnull\":{\"S\":\"NULL\"},\":ssa\":{\"SS\":[\"a\",\"b\"]},"
+    "\":list\":{\"L\":[{\"S\":\"z\"}]}}";
 
 struct parsed_case {
     const char *text;
@@ -1230,7 +1243,8 @@ test_ddb_expr_eval__update_through_the_parser(void **state)
     struct ddb_update *u;
 
     ddb_expr_ctx_init(&pc, &arena, names, values);
-    u = ddb_expr_parse_update(&pc, "SET x = x + :tenth2, l[5] = :five, #n = if_not_exists(#n, :one), "
+    u = ddb_expr_parse_update(&pc, "SET x = x + :tenth2, l[5] = :five, "
+                                   "#n = if_not_exists(#n, :one), "
                                    "m.k = list_append(:list, :list), #dot = :one "
                                    "REMOVE l[0] ADD c :one DELETE ss :ssa");
     if (!u)
@@ -1246,7 +1260,8 @@ test_ddb_expr_eval__update_through_the_parser(void **state)
     u = ddb_expr_parse_update(&pc, "SET pk = :p");
     assert_non_null(u);
     assert_int_equal(ddb_expr_apply_update(&pc, u, item, "pk", NULL), -1);
-    assert_string_equal(pc.err, "Cannot update attribute pk. This attribute is part of the key");
+    assert_string_equal(pc.err, "One or more parameter values were invalid: Cannot update "
+                                "attribute pk. This attribute is part of the key");
     ddb_expr_ctx_release(&pc);
     json_decref(item);
     json_decref(names);
@@ -1272,7 +1287,8 @@ test_ddb_expr_eval__projection_and_key_through_the_parser(void **state)
     ddb_expr_ctx_release(&pc);
 
     ddb_expr_ctx_init(&pc, &arena, NULL, values);
-    n = ddb_expr_parse_condition(&pc, DDB_EXPR_KEY_CONDITION, "pk = :p AND sk BETWEEN :one AND :nine");
+    n = ddb_expr_parse_condition(&pc, DDB_EXPR_KEY_CONDITION,
+                                 "pk = :p AND sk BETWEEN :one AND :nine");
     assert_non_null(n);
     assert_int_equal(ddb_expr_key_condition(&pc, n, "pk", "S", "sk", "N", &kc), 0);
     assert_int_equal(kc.sk_op, DDB_SK_BETWEEN);
@@ -1290,12 +1306,13 @@ test_ddb_expr_eval__projection_and_key_through_the_parser(void **state)
     ddb_expr_ctx_release(&pc);
 
     ddb_expr_ctx_init(&pc, &arena, NULL, values);
-    n = ddb_expr_parse_condition(&pc, DDB_EXPR_KEY_CONDITION, "pk = :p AND sk BETWEEN :nine AND :one");
+    n = ddb_expr_parse_condition(&pc, DDB_EXPR_KEY_CONDITION,
+                                 "pk = :p AND sk BETWEEN :nine AND :one");
     assert_non_null(n);
     assert_int_equal(ddb_expr_key_condition(&pc, n, "pk", "S", "sk", "N", &kc), -1);
-    assert_string_equal(pc.err, "Invalid KeyConditionExpression: The BETWEEN operator requires upper "
-                                "bound to be greater than or equal to lower bound; lower bound "
-                                "operand: AttributeValue: {N:9}, upper bound operand: "
+    assert_string_equal(pc.err, "Invalid KeyConditionExpression: The BETWEEN operator requires "
+                                "upper bound to be greater than or equal to lower bound; lower "
+                                "bound operand: AttributeValue: {N:9}, upper bound operand: "
                                 "AttributeValue: {N:1}");
     ddb_expr_ctx_release(&pc);
     json_decref(item);
@@ -1315,11 +1332,14 @@ main(void)
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__update_nesting_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__projections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__key_conditions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ddb_expr_eval__key_condition_operands, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ddb_expr_eval__key_condition_operands, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__legacy_expected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__legacy_conditions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ddb_expr_eval__legacy_attributes_to_get, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ddb_expr_eval__legacy_attribute_updates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ddb_expr_eval__legacy_attributes_to_get, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_ddb_expr_eval__legacy_attribute_updates, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__through_the_parser, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_expr_eval__update_through_the_parser, setup,
                                         teardown),

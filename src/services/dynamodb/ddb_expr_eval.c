@@ -33,10 +33,12 @@
 
 #define MSG_PATH_INVALID "The document path provided in the update expression is invalid for update"
 #define MSG_OPERAND_TYPE "An operand in the update expression has an incorrect data type"
-#define MSG_NO_ATTRIBUTE "The provided expression refers to an attribute that does not exist in the item"
+#define MSG_NO_ATTRIBUTE                                                                           \
+    "The provided expression refers to an attribute that does not exist in the item"
 #define MSG_LEGACY_TYPE "Type mismatch for attribute to update"
 
-static int fail(struct ddb_expr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct ddb_expr_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int
 fail(struct ddb_expr_ctx *ctx, const char *fmt, ...)
@@ -56,7 +58,7 @@ payload_mut(json_t *av)
     return json_object_iter_value(json_object_iter(av));
 }
 
-/* ---- paths ------------------------------------------------------------------------------------ */
+/* ---- paths ----------------------------------------------------------------------------------- */
 
 static const json_t *
 path_child(const json_t *av, const struct ddb_path_elem *e)
@@ -81,7 +83,7 @@ ddb_path_get(const json_t *item, const struct ddb_path *path)
     return v;
 }
 
-/* ---- values ----------------------------------------------------------------------------------- */
+/* ---- values ---------------------------------------------------------------------------------- */
 
 /* UTF-16 code units of UTF-8 text: one per character, two for those beyond the BMP (lead
  * byte 0xF0 and up). Checked strings are valid UTF-8, so counting lead bytes suffices. */
@@ -202,7 +204,8 @@ set_has(const json_t *set, const json_t *v)
     want = elem_key(st, ddb_value_payload(v), &wn);
     if (!want)
         return false;
-    json_array_foreach(ddb_value_payload(set), i, e) {
+    json_array_foreach(ddb_value_payload(set), i, e)
+    {
         got = elem_key(st, e, &gn);
         found = got && gn == wn && memcmp(got, want, wn) == 0;
         free(got);
@@ -255,7 +258,7 @@ show_value(const json_t *av, char *buf, size_t len)
     return buf;
 }
 
-/* ---- conditions ------------------------------------------------------------------------------- */
+/* ---- conditions ------------------------------------------------------------------------------ */
 
 struct eval {
     struct ddb_expr_ctx *ctx;
@@ -384,8 +387,10 @@ contains(const json_t *a, const json_t *b)
         return set_has(a, b);
     case DDB_L:
         json_array_foreach(ddb_value_payload(a), i, e)
+        {
             if (ddb_value_equal(e, b))
                 return 1;
+        }
         return 0;
     default:
         return 0;
@@ -404,10 +409,12 @@ attribute_type(struct eval *ev, const struct ddb_node *n)
         want = ddb_type_from_name(json_string_value(ddb_value_payload(t)));
     if (want == DDB_BAD) {
         if (!t || ddb_type_of(t) != DDB_S)
-            return fail(ev->ctx, "Invalid ConditionExpression: Incorrect operand type for operator "
+            return fail(ev->ctx,
+                        "Invalid ConditionExpression: Incorrect operand type for operator "
                         "or function; operator or function: attribute_type, operand type: %s",
                         t ? ddb_type_name(ddb_type_of(t)) : "NULL");
-        return fail(ev->ctx, "Invalid ConditionExpression: Invalid attribute type name found; "
+        return fail(ev->ctx,
+                    "Invalid ConditionExpression: Invalid attribute type name found; "
                     "type: %s, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
                     json_string_value(ddb_value_payload(t)));
     }
@@ -432,8 +439,10 @@ function(struct eval *ev, const struct ddb_node *n)
     case DDB_F_ATTRIBUTE_EXISTS:
     case DDB_F_ATTRIBUTE_NOT_EXISTS:
         if (n->n_args != 1 || n->args[0]->type != DDB_N_PATH)
-            return fail(ev->ctx, "Invalid ConditionExpression: Operator or function requires a "
-                        "document path; operator or function: %s", func_names[n->fn]);
+            return fail(ev->ctx,
+                        "Invalid ConditionExpression: Operator or function requires a "
+                        "document path; operator or function: %s",
+                        func_names[n->fn]);
         return (ddb_path_get(ev->item, &n->args[0]->path) != NULL) ==
                (n->fn == DDB_F_ATTRIBUTE_EXISTS);
     case DDB_F_ATTRIBUTE_TYPE:
@@ -444,12 +453,15 @@ function(struct eval *ev, const struct ddb_node *n)
         if (n->n_args != 2)
             break;
         for (unsigned i = 0; i < 2; i++) {
-            enum ddb_type t = n->args[i]->type == DDB_N_VALUE ? ddb_type_of(n->args[i]->value) : DDB_S;
+            enum ddb_type t =
+                n->args[i]->type == DDB_N_VALUE ? ddb_type_of(n->args[i]->value) : DDB_S;
 
             if (t != DDB_S && t != DDB_B)
-                return fail(ev->ctx, "Invalid ConditionExpression: Incorrect operand type for "
+                return fail(ev->ctx,
+                            "Invalid ConditionExpression: Incorrect operand type for "
                             "operator or function; operator or function: begins_with, operand "
-                            "type: %s", ddb_type_name(t));
+                            "type: %s",
+                            ddb_type_name(t));
         }
         return begins_with(operand(ev, n->args[0]), operand(ev, n->args[1]));
     case DDB_F_CONTAINS:
@@ -459,7 +471,8 @@ function(struct eval *ev, const struct ddb_node *n)
     default:
         break;
     }
-    return fail(ev->ctx, "Invalid ConditionExpression: The function is not allowed to be used "
+    return fail(ev->ctx,
+                "Invalid ConditionExpression: The function is not allowed to be used "
                 "this way in an expression; function: %s",
                 (unsigned)n->fn < sizeof(func_names) / sizeof(func_names[0]) ? func_names[n->fn]
                                                                              : "?");
@@ -477,14 +490,18 @@ between_bounds(struct ddb_expr_ctx *ctx, const char *param, const struct ddb_nod
     if (lo->type != DDB_N_VALUE || hi->type != DDB_N_VALUE)
         return 0;
     if (ddb_type_of(lo->value) != ddb_type_of(hi->value))
-        return fail(ctx, "Invalid %s: The BETWEEN operator requires same data type for lower and "
+        return fail(ctx,
+                    "Invalid %s: The BETWEEN operator requires same data type for lower and "
                     "upper bounds; lower bound operand: AttributeValue: %s, upper bound operand: "
-                    "AttributeValue: %s", param, show_value(lo->value, a, sizeof(a)),
+                    "AttributeValue: %s",
+                    param, show_value(lo->value, a, sizeof(a)),
                     show_value(hi->value, b, sizeof(b)));
     if (ddb_value_cmp(lo->value, hi->value, &c) == 0 && c > 0)
-        return fail(ctx, "Invalid %s: The BETWEEN operator requires upper bound to be greater than "
+        return fail(ctx,
+                    "Invalid %s: The BETWEEN operator requires upper bound to be greater than "
                     "or equal to lower bound; lower bound operand: AttributeValue: %s, upper bound "
-                    "operand: AttributeValue: %s", param, show_value(lo->value, a, sizeof(a)),
+                    "operand: AttributeValue: %s",
+                    param, show_value(lo->value, a, sizeof(a)),
                     show_value(hi->value, b, sizeof(b)));
     return 0;
 }
@@ -552,7 +569,7 @@ ddb_expr_eval(struct ddb_expr_ctx *ctx, const struct ddb_node *c, const json_t *
     return r;
 }
 
-/* ---- updates ---------------------------------------------------------------------------------- */
+/* ---- updates --------------------------------------------------------------------------------- */
 
 static bool
 is_set(enum ddb_type t)
@@ -621,7 +638,7 @@ check_set_operand(struct ddb_expr_ctx *ctx, const struct ddb_node *n)
         if (n->fn == DDB_F_IF_NOT_EXISTS && n->n_args == 2) {
             if (n->args[0]->type != DDB_N_PATH)
                 return fail(ctx, "Invalid UpdateExpression: Operator or function requires a "
-                            "document path; operator or function: if_not_exists");
+                                 "document path; operator or function: if_not_exists");
             return check_set_operand(ctx, n->args[1]);
         }
         if (n->fn == DDB_F_LIST_APPEND && n->n_args == 2) {
@@ -629,7 +646,8 @@ check_set_operand(struct ddb_expr_ctx *ctx, const struct ddb_node *n)
             want = DDB_L;
             break;
         }
-        return fail(ctx, "Invalid UpdateExpression: The function is not allowed to be used this "
+        return fail(ctx,
+                    "Invalid UpdateExpression: The function is not allowed to be used this "
                     "way in an expression; function: %s",
                     (unsigned)n->fn < sizeof(func_names) / sizeof(func_names[0]) ? func_names[n->fn]
                                                                                  : "?");
@@ -640,9 +658,10 @@ check_set_operand(struct ddb_expr_ctx *ctx, const struct ddb_node *n)
         const struct ddb_node *a = n->args[i];
 
         if (a->type == DDB_N_VALUE && ddb_type_of(a->value) != want)
-            return fail(ctx, "Invalid UpdateExpression: Incorrect operand type for operator or "
-                        "function; operator or function: %s, operand type: %s", op,
-                        ddb_type_name(ddb_type_of(a->value)));
+            return fail(ctx,
+                        "Invalid UpdateExpression: Incorrect operand type for operator or "
+                        "function; operator or function: %s, operand type: %s",
+                        op, ddb_type_name(ddb_type_of(a->value)));
         if (check_set_operand(ctx, a) < 0)
             return -1;
     }
@@ -662,8 +681,10 @@ check_key_paths(struct ddb_expr_ctx *ctx, const struct ddb_node *n, const char *
                 const char *range_key)
 {
     if (n->type == DDB_N_PATH && n->path.n > 1 && is_key(n->path.e[0].name, hash_key, range_key))
-        return fail(ctx, "Key attributes must be scalars; list random access '[]' and map lookup "
-                    "'.' are not allowed: Key: %s", n->path.e[0].name);
+        return fail(ctx,
+                    "Key attributes must be scalars; list random access '[]' and map lookup "
+                    "'.' are not allowed: Key: %s",
+                    n->path.e[0].name);
     for (unsigned i = 0; i < n->n_args; i++)
         if (check_key_paths(ctx, n->args[i], hash_key, range_key) < 0)
             return -1;
@@ -694,12 +715,16 @@ check_action(struct ddb_expr_ctx *ctx, const struct ddb_update_action *a, const 
             return fail(ctx, "Invalid UpdateExpression: Syntax error; ADD needs a value");
         t = ddb_type_of(a->value->value);
         if (legacy && t != DDB_N && t != DDB_L && !is_set(t))
-            return fail(ctx, "One or more parameter values were invalid: ADD action is not "
-                        "supported for the type %s", ddb_type_name(t));
+            return fail(ctx,
+                        "One or more parameter values were invalid: ADD action is not "
+                        "supported for the type %s",
+                        ddb_type_name(t));
         if (!legacy && t != DDB_N && !is_set(t))
-            return fail(ctx, "Invalid UpdateExpression: Incorrect operand type for operator or "
+            return fail(ctx,
+                        "Invalid UpdateExpression: Incorrect operand type for operator or "
                         "function; operator: ADD, operand type: %s, typeSet: "
-                        "ALLOWED_FOR_ADD_OPERAND", long_type_name(t));
+                        "ALLOWED_FOR_ADD_OPERAND",
+                        long_type_name(t));
         break;
     case DDB_UPD_DELETE:
         if (!a->value)
@@ -708,20 +733,28 @@ check_action(struct ddb_expr_ctx *ctx, const struct ddb_update_action *a, const 
             return fail(ctx, "Invalid UpdateExpression: Syntax error; DELETE needs a value");
         t = ddb_type_of(a->value->value);
         if (legacy && !is_set(t))
-            return fail(ctx, "One or more parameter values were invalid: DELETE action with value "
-                        "is not supported for the type %s", ddb_type_name(t));
+            return fail(ctx,
+                        "One or more parameter values were invalid: DELETE action with value "
+                        "is not supported for the type %s",
+                        ddb_type_name(t));
         if (!legacy && !is_set(t))
-            return fail(ctx, "Invalid UpdateExpression: Incorrect operand type for operator or "
+            return fail(ctx,
+                        "Invalid UpdateExpression: Incorrect operand type for operator or "
                         "function; operator: DELETE, operand type: %s, typeSet: "
-                        "ALLOWED_FOR_DELETE_OPERAND", long_type_name(t));
+                        "ALLOWED_FOR_DELETE_OPERAND",
+                        long_type_name(t));
         break;
     }
     if (is_key(first, hash_key, range_key)) {
         if (a->path.n > 1)
-            return fail(ctx, "Key attributes must be scalars; list random access '[]' and map "
-                        "lookup '.' are not allowed: Key: %s", first);
-        return fail(ctx, "%sCannot update attribute %s. This attribute is part of the key",
-                    legacy ? "One or more parameter values were invalid: " : "", first);
+            return fail(ctx,
+                        "Key attributes must be scalars; list random access '[]' and map "
+                        "lookup '.' are not allowed: Key: %s",
+                        first);
+        return fail(ctx,
+                    "One or more parameter values were invalid: Cannot update attribute %s. "
+                    "This attribute is part of the key",
+                    first);
     }
     if (a->op == DDB_UPD_SET)
         return check_key_paths(ctx, a->value, hash_key, range_key);
@@ -994,7 +1027,8 @@ set_combine(const json_t *a, const json_t *b, bool add, bool *empty)
     if (!seen || !out)
         goto done;
     /* seen: the keys of a (add) or of b (difference) */
-    json_array_foreach(ddb_value_payload(add ? a : b), i, e) {
+    json_array_foreach(ddb_value_payload(add ? a : b), i, e)
+    {
         k = elem_key(t, e, &n);
         if (!k || json_object_setn_new(seen, k, n, json_true()) < 0) {
             free(k);
@@ -1005,7 +1039,8 @@ set_combine(const json_t *a, const json_t *b, bool add, bool *empty)
     if (add) {
         if (json_array_extend(out, (json_t *)ddb_value_payload(a)) < 0)
             goto done;
-        json_array_foreach(ddb_value_payload(b), i, e) {
+        json_array_foreach(ddb_value_payload(b), i, e)
+        {
             k = elem_key(t, e, &n);
             if (!k)
                 goto done;
@@ -1018,7 +1053,8 @@ set_combine(const json_t *a, const json_t *b, bool add, bool *empty)
             free(k);
         }
     } else {
-        json_array_foreach(ddb_value_payload(a), i, e) {
+        json_array_foreach(ddb_value_payload(a), i, e)
+        {
             k = elem_key(t, e, &n);
             if (!k)
                 goto done;
@@ -1041,8 +1077,7 @@ done:
 }
 
 static int
-add_action(struct upd *u, const struct ddb_update_action *a, json_t *obj, json_t *arr,
-           unsigned seq)
+add_action(struct upd *u, const struct ddb_update_action *a, json_t *obj, json_t *arr, unsigned seq)
 {
     const struct ddb_path_elem *e = &a->path.e[a->path.n - 1];
     const json_t *v = a->value->value, *cur = target_get(u, obj, arr, e);
@@ -1179,7 +1214,7 @@ out:
     return r;
 }
 
-/* ---- projections ------------------------------------------------------------------------------ */
+/* ---- projections ----------------------------------------------------------------------------- */
 
 /* While a projection is built, a list holding some of its source's elements is an object
  * under "L" keyed by the zero-padded source index, so that elements land in index order
@@ -1243,8 +1278,10 @@ project_finish(json_t *av)
 
     if (t == DDB_M) {
         json_object_foreach(p, k, v)
+        {
             if (project_finish(v) < 0)
                 return -1;
+        }
         return 0;
     }
     if (t != DDB_L || !json_is_object(p))
@@ -1254,7 +1291,9 @@ project_finish(json_t *av)
     if (!keys || !arr)
         goto fail;
     json_object_foreach(p, k, v)
+    {
         keys[n++] = k;
+    }
     qsort(keys, n, sizeof(*keys), sparse_key_cmp);
     for (size_t i = 0; i < n; i++) {
         v = json_object_get(p, keys[i]);
@@ -1284,21 +1323,22 @@ ddb_expr_project(const struct ddb_projection *p, const json_t *item)
             goto fail;
     }
     json_object_foreach(out, k, v)
+    {
         if (project_finish(v) < 0)
             goto fail;
+    }
     return out;
 fail:
     json_decref(out);
     return NULL;
 }
 
-/* ---- key conditions --------------------------------------------------------------------------- */
+/* ---- key conditions -------------------------------------------------------------------------- */
 
 /* The parser reports a key condition's shape first, in these words (AWS puts no parameter
  * prefix on them); they are repeated here for trees from elsewhere. Operand type errors do
  * carry the prefix. */
 #define KC_PREFIX "Invalid KeyConditionExpression: "
-
 
 /* More conditions than this cannot name distinct key attributes anyway. */
 #define KEY_PARTS_MAX 8
@@ -1360,7 +1400,8 @@ key_parts(struct ddb_expr_ctx *ctx, const struct ddb_node *n, struct key_part *p
         if (n->fn != DDB_F_BEGINS_WITH)
             return fail(ctx, "Invalid operator used in KeyConditionExpression: %s",
                         (unsigned)n->fn < sizeof(func_names) / sizeof(func_names[0])
-                            ? func_names[n->fn] : "?");
+                            ? func_names[n->fn]
+                            : "?");
         if (n->n_args == 2 && n->args[0]->type == DDB_N_PATH && n->args[1]->type == DDB_N_VALUE) {
             path = n->args[0];
             kp.v1 = n->args[1]->value;
@@ -1380,7 +1421,7 @@ key_parts(struct ddb_expr_ctx *ctx, const struct ddb_node *n, struct key_part *p
         return fail(ctx, "Invalid condition in KeyConditionExpression");
     if (path->path.n != 1 || !path->path.e[0].name)
         return fail(ctx, "KeyConditionExpressions cannot have conditions on nested "
-                    "attributes");
+                         "attributes");
     if (*np == KEY_PARTS_MAX)
         return fail(ctx, "KeyConditionExpressions must only contain one condition per key");
     kp.name = path->path.e[0].name;
@@ -1396,10 +1437,12 @@ check_key_value(struct ddb_expr_ctx *ctx, const char *name, const char *type, co
 
     if (strcmp(ddb_type_name(ddb_type_of(v)), type) != 0)
         return fail(ctx, "One or more parameter values were invalid: Condition parameter type "
-                    "does not match schema type");
+                         "does not match schema type");
     if (ddb_type_of(v) == DDB_S && json_string_length(p) == 0)
-        return fail(ctx, "One or more parameter values are not valid. The AttributeValue for a "
-                    "key attribute cannot contain an empty string value. Key: %s", name);
+        return fail(ctx,
+                    "One or more parameter values are not valid. The AttributeValue for a "
+                    "key attribute cannot contain an empty string value. Key: %s",
+                    name);
     return 0;
 }
 
@@ -1446,8 +1489,10 @@ ddb_expr_key_condition(struct ddb_expr_ctx *ctx, const struct ddb_node *c, const
         enum ddb_type t = ddb_type_of(range->v1);
 
         if (t != DDB_S && t != DDB_B)
-            return fail(ctx, KC_PREFIX "Incorrect operand type for operator or function; operator "
-                        "or function: begins_with, operand type: %s", ddb_type_name(t));
+            return fail(ctx,
+                        KC_PREFIX "Incorrect operand type for operator or function; operator "
+                                  "or function: begins_with, operand type: %s",
+                        ddb_type_name(t));
     }
     if (check_key_value(ctx, range_key, range_type, range->v1) < 0 ||
         (range->v2 && check_key_value(ctx, range_key, range_type, range->v2) < 0))

@@ -28,7 +28,8 @@
 
 #define INVALID "One or more parameter values were invalid: "
 
-static void *fail(struct ddb_expr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void *fail(struct ddb_expr_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Set ctx->err; returns NULL so that builders can "return fail(...)". */
 static void *
@@ -42,7 +43,7 @@ fail(struct ddb_expr_ctx *ctx, const char *fmt, ...)
     return NULL;
 }
 
-/* ---- tree building ---------------------------------------------------------------------------- */
+/* ---- tree building --------------------------------------------------------------------------- */
 
 static struct ddb_node *
 node(struct ddb_expr_ctx *ctx, enum ddb_node_type type, unsigned n_args)
@@ -109,19 +110,42 @@ func_node(struct ddb_expr_ctx *ctx, enum ddb_func fn, struct ddb_node *a, struct
     return n;
 }
 
-/* ---- ComparisonOperator ----------------------------------------------------------------------- */
+/* ---- ComparisonOperator ---------------------------------------------------------------------- */
 
-enum legacy_op { OP_EQ, OP_NE, OP_LE, OP_LT, OP_GE, OP_GT, OP_NOT_NULL, OP_NULL, OP_CONTAINS,
-                 OP_NOT_CONTAINS, OP_BEGINS_WITH, OP_IN, OP_BETWEEN, OP_BAD };
+enum legacy_op {
+    OP_EQ,
+    OP_NE,
+    OP_LE,
+    OP_LT,
+    OP_GE,
+    OP_GT,
+    OP_NOT_NULL,
+    OP_NULL,
+    OP_CONTAINS,
+    OP_NOT_CONTAINS,
+    OP_BEGINS_WITH,
+    OP_IN,
+    OP_BETWEEN,
+    OP_BAD
+};
 
 /* Names in the order DynamoDB lists its enum in validation messages. */
 static const struct {
     const char *name;
     enum legacy_op op;
 } op_names[] = {
-    {"IN", OP_IN},   {"NULL", OP_NULL}, {"BETWEEN", OP_BETWEEN},         {"LT", OP_LT},
-    {"NOT_CONTAINS", OP_NOT_CONTAINS},  {"EQ", OP_EQ}, {"GT", OP_GT},     {"NOT_NULL", OP_NOT_NULL},
-    {"NE", OP_NE},   {"LE", OP_LE},     {"BEGINS_WITH", OP_BEGINS_WITH}, {"GE", OP_GE},
+    {"IN", OP_IN},
+    {"NULL", OP_NULL},
+    {"BETWEEN", OP_BETWEEN},
+    {"LT", OP_LT},
+    {"NOT_CONTAINS", OP_NOT_CONTAINS},
+    {"EQ", OP_EQ},
+    {"GT", OP_GT},
+    {"NOT_NULL", OP_NOT_NULL},
+    {"NE", OP_NE},
+    {"LE", OP_LE},
+    {"BEGINS_WITH", OP_BEGINS_WITH},
+    {"GE", OP_GE},
     {"CONTAINS", OP_CONTAINS},
 };
 
@@ -149,10 +173,12 @@ bad_operator(struct ddb_expr_ctx *ctx, const char *param, const char *attr, cons
 
     lower_first(param, at, sizeof(at));
     if (!op)
-        return fail(ctx, "1 validation error detected: Value null at '%s.%s.member."
+        return fail(ctx,
+                    "1 validation error detected: Value null at '%s.%s.member."
                     "comparisonOperator' failed to satisfy constraint: Member must not be null",
                     at, attr);
-    return fail(ctx, "1 validation error detected: Value '%s' at '%s.%s.member.comparisonOperator' "
+    return fail(ctx,
+                "1 validation error detected: Value '%s' at '%s.%s.member.comparisonOperator' "
                 "failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, "
                 "BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
                 json_is_string(op) ? json_string_value(op) : "", at, attr);
@@ -193,16 +219,18 @@ check_args(struct ddb_expr_ctx *ctx, enum legacy_op op, const char *op_name, con
             return -1;
         t = ddb_type_of(v[i]);
         if (!op_takes(op, t))
-            return fail(ctx, INVALID "ComparisonOperator %s is not valid for %s AttributeValue type",
+            return fail(ctx,
+                        INVALID "ComparisonOperator %s is not valid for %s AttributeValue type",
                         op_name, ddb_type_name(t)),
                    -1;
         if (t != ddb_type_of(v[0]))
-            return fail(ctx, INVALID "AttributeValues inside AttributeValueList must be of same type"),
+            return fail(ctx,
+                        INVALID "AttributeValues inside AttributeValueList must be of same type"),
                    -1;
     }
     if (op == OP_BETWEEN && ddb_value_cmp(v[0], v[1], &cmp) == 0 && cmp > 0)
         return fail(ctx, "The BETWEEN condition was provided a range where the lower bound is "
-                    "greater than the upper bound"),
+                         "greater than the upper bound"),
                -1;
     return 0;
 }
@@ -294,10 +322,12 @@ arg_list(struct ddb_expr_ctx *ctx, const json_t *list, const json_t *value, unsi
     v = arena_calloc(ctx->arena, (*n + 1) * sizeof(*v));
     if (!v)
         return fail(ctx, "out of memory");
-    if (list)
+    if (list) {
         json_array_foreach(list, i, e)
+        {
             v[i] = e;
-    else if (value)
+        }
+    } else if (value)
         v[0] = value;
     return v;
 }
@@ -313,14 +343,16 @@ join(struct ddb_expr_ctx *ctx, struct ddb_node **c, unsigned n, const char *cond
         if (strcmp(conditional_operator, "OR") == 0)
             or_ = true;
         else if (strcmp(conditional_operator, "AND") != 0)
-            return fail(ctx, "1 validation error detected: Value '%s' at 'conditionalOperator' "
-                        "failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]",
-                        conditional_operator);
+            return fail(
+                ctx,
+                "1 validation error detected: Value '%s' at 'conditionalOperator' "
+                "failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]",
+                conditional_operator);
         if (n == 0)
             return fail(ctx, "ConditionalOperator cannot be used without Filter or Expected");
         if (n == 1)
             return fail(ctx, "ConditionalOperator can only be used when Filter or Expected has two "
-                        "or more elements");
+                             "or more elements");
     }
     if (n == 1)
         return c[0];
@@ -332,7 +364,7 @@ join(struct ddb_expr_ctx *ctx, struct ddb_node **c, unsigned n, const char *cond
     return j;
 }
 
-/* ---- Expected --------------------------------------------------------------------------------- */
+/* ---- Expected -------------------------------------------------------------------------------- */
 
 static struct ddb_node *
 expected_one(struct ddb_expr_ctx *ctx, const char *name, const json_t *e)
@@ -355,22 +387,31 @@ expected_one(struct ddb_expr_ctx *ctx, const char *name, const json_t *e)
     if (op && op_from_name(json_string_value(op)) == OP_BAD)
         return bad_operator(ctx, "Expected", name, op);
     if (exists && op)
-        return fail(ctx, INVALID "Exists and ComparisonOperator cannot be used together for "
-                    "Attribute: %s", name);
+        return fail(ctx,
+                    INVALID "Exists and ComparisonOperator cannot be used together for "
+                            "Attribute: %s",
+                    name);
     if (value && list)
-        return fail(ctx, INVALID "Value and AttributeValueList cannot be used together for "
-                    "Attribute: %s", name);
+        return fail(ctx,
+                    INVALID "Value and AttributeValueList cannot be used together for "
+                            "Attribute: %s",
+                    name);
     if (!op && list)
-        return fail(ctx, INVALID "AttributeValueList can only be used with a ComparisonOperator "
-                    "for Attribute: %s", name);
+        return fail(ctx,
+                    INVALID "AttributeValueList can only be used with a ComparisonOperator "
+                            "for Attribute: %s",
+                    name);
     if (exists && json_is_false(exists) && value)
-        return fail(ctx, INVALID "Value cannot be used when Exists is false for Attribute: %s", name);
+        return fail(ctx, INVALID "Value cannot be used when Exists is false for Attribute: %s",
+                    name);
     if (!value && !list) {
         const char *o = json_string_value(op);
 
         if (o && strcmp(o, "NULL") != 0 && strcmp(o, "NOT_NULL") != 0)
-            return fail(ctx, INVALID "Value or AttributeValueList must be used with "
-                        "ComparisonOperator: %s for Attribute: %s", o, name);
+            return fail(ctx,
+                        INVALID "Value or AttributeValueList must be used with "
+                                "ComparisonOperator: %s for Attribute: %s",
+                        o, name);
         if (!o && !exists)
             return fail(ctx, INVALID "Value must be provided when Exists is null for Attribute: %s",
                         name);
@@ -404,7 +445,8 @@ ddb_legacy_expected(struct ddb_expr_ctx *ctx, const json_t *expected,
     c = arena_calloc(ctx->arena, (json_object_size(expected) + 1) * sizeof(*c));
     if (!c)
         return fail(ctx, "out of memory");
-    json_object_foreach((json_t *)expected, name, e) {
+    json_object_foreach((json_t *)expected, name, e)
+    {
         if (!json_is_object(e))
             return fail(ctx, INVALID "ExpectedAttributeValue must not be null for Attribute: %s",
                         name);
@@ -414,7 +456,7 @@ ddb_legacy_expected(struct ddb_expr_ctx *ctx, const json_t *expected,
     return join(ctx, c, n, conditional_operator);
 }
 
-/* ---- KeyConditions, QueryFilter, ScanFilter --------------------------------------------------- */
+/* ---- KeyConditions, QueryFilter, ScanFilter -------------------------------------------------- */
 
 /* The operators a key condition can use. */
 static bool
@@ -441,7 +483,8 @@ ddb_legacy_conditions(struct ddb_expr_ctx *ctx, const char *param, const json_t 
     c = arena_calloc(ctx->arena, (json_object_size(conditions) + 1) * sizeof(*c));
     if (!c)
         return fail(ctx, "out of memory");
-    json_object_foreach((json_t *)conditions, name, e) {
+    json_object_foreach((json_t *)conditions, name, e)
+    {
         const json_t *op = json_object_get(e, "ComparisonOperator");
         const json_t *list = json_object_get(e, "AttributeValueList");
         const json_t **v;
@@ -467,7 +510,7 @@ ddb_legacy_conditions(struct ddb_expr_ctx *ctx, const char *param, const json_t 
     return join(ctx, c, n, conditional_operator);
 }
 
-/* ---- AttributesToGet -------------------------------------------------------------------------- */
+/* ---- AttributesToGet ------------------------------------------------------------------------- */
 
 struct ddb_projection *
 ddb_legacy_attributes_to_get(struct ddb_expr_ctx *ctx, const json_t *names)
@@ -480,11 +523,12 @@ ddb_legacy_attributes_to_get(struct ddb_expr_ctx *ctx, const json_t *names)
         return fail(ctx, "AttributesToGet must be a list");
     if (json_array_size(names) == 0)
         return fail(ctx, "1 validation error detected: Value '[]' at 'attributesToGet' failed to "
-                    "satisfy constraint: Member must have length greater than or equal to 1");
+                         "satisfy constraint: Member must have length greater than or equal to 1");
     p = arena_calloc(ctx->arena, sizeof(*p));
     if (!p || !(p->paths = arena_calloc(ctx->arena, json_array_size(names) * sizeof(*p->paths))))
         return fail(ctx, "out of memory");
-    json_array_foreach(names, i, e) {
+    json_array_foreach(names, i, e)
+    {
         const char *name = json_string_value(e);
 
         if (!name)
@@ -499,7 +543,7 @@ ddb_legacy_attributes_to_get(struct ddb_expr_ctx *ctx, const json_t *names)
     return p;
 }
 
-/* ---- AttributeUpdates ------------------------------------------------------------------------- */
+/* ---- AttributeUpdates ------------------------------------------------------------------------ */
 
 struct ddb_update *
 ddb_legacy_attribute_updates(struct ddb_expr_ctx *ctx, const json_t *updates)
@@ -513,7 +557,8 @@ ddb_legacy_attribute_updates(struct ddb_expr_ctx *ctx, const json_t *updates)
     u = arena_calloc(ctx->arena, sizeof(*u));
     if (!u || !(u->a = arena_calloc(ctx->arena, (json_object_size(updates) + 1) * sizeof(*u->a))))
         return fail(ctx, "out of memory");
-    json_object_foreach((json_t *)updates, name, e) {
+    json_object_foreach((json_t *)updates, name, e)
+    {
         struct ddb_update_action *a = &u->a[u->n];
         const json_t *value = json_object_get(e, "Value"), *action = json_object_get(e, "Action");
         const char *act = json_is_string(action) ? json_string_value(action) : "PUT";
@@ -524,23 +569,27 @@ ddb_legacy_attribute_updates(struct ddb_expr_ctx *ctx, const json_t *updates)
         if (json_is_null(value))
             value = NULL;
         if (strcmp(act, "PUT") != 0 && strcmp(act, "ADD") != 0 && strcmp(act, "DELETE") != 0)
-            return fail(ctx, "1 validation error detected: Value '%s' at 'attributeUpdates.%s."
+            return fail(ctx,
+                        "1 validation error detected: Value '%s' at 'attributeUpdates.%s."
                         "member.action' failed to satisfy constraint: Member must satisfy enum "
-                        "value set: [ADD, PUT, DELETE]", act, name);
+                        "value set: [ADD, PUT, DELETE]",
+                        act, name);
         if (value && ddb_value_check((json_t *)value, ctx->err, sizeof(ctx->err)) < 0)
             return NULL;
         if (!value && strcmp(act, "DELETE") != 0)
             return fail(ctx, INVALID "Only DELETE action is allowed when no attribute value is "
-                        "specified");
+                                     "specified");
         t = value ? ddb_type_of(value) : DDB_BAD;
         if (value && strcmp(act, "DELETE") == 0 && t != DDB_SS && t != DDB_NS && t != DDB_BS)
             return fail(ctx, INVALID "DELETE action with value is not supported for the type %s",
                         ddb_type_name(t));
         if (strcmp(act, "ADD") == 0 && t != DDB_N && t != DDB_L && t != DDB_SS && t != DDB_NS &&
             t != DDB_BS)
-            return fail(ctx, INVALID "ADD action is not supported for the type %s", ddb_type_name(t));
-        a->op = strcmp(act, "PUT") == 0 ? DDB_UPD_SET : strcmp(act, "ADD") == 0 ? DDB_UPD_ADD
-                                                                              : DDB_UPD_DELETE;
+            return fail(ctx, INVALID "ADD action is not supported for the type %s",
+                        ddb_type_name(t));
+        a->op = strcmp(act, "PUT") == 0   ? DDB_UPD_SET
+                : strcmp(act, "ADD") == 0 ? DDB_UPD_ADD
+                                          : DDB_UPD_DELETE;
         if (make_path(ctx, name, &a->path) < 0 || (value && !(a->value = value_node(ctx, value))))
             return NULL;
         u->n++;
