@@ -126,7 +126,7 @@ class DdbCase(AwsletTestCase):
             self.wait_status(name, "ACTIVE")
         return out
 
-    def wait_status(self, name, status, timeout=10.0):
+    def wait_status(self, name, status, timeout=3.0):
         """Poll DescribeTable until TableStatus == status (or gone when status is None)."""
         deadline = time.monotonic() + timeout
         last = None

@@ -14,31 +14,31 @@ from ddb_base import DdbCase, N, S
 class Batch(DdbCase):
     def setUp(self):
         super().setUp()
-        self.create_table("a")
-        self.create_table("b", range_key=("sk", "N"))
+        self.create_table("atbl")
+        self.create_table("btbl", range_key=("sk", "N"))
 
     def test_batch_write_put_and_delete(self):
-        reqs = {"a": [{"PutRequest": {"Item": {"pk": S("k%d" % i), "v": N(i)}}} for i in range(15)],
-                "b": [{"PutRequest": {"Item": {"pk": S("x"), "sk": N(i)}}} for i in range(10)]}
+        reqs = {"atbl": [{"PutRequest": {"Item": {"pk": S("k%d" % i), "v": N(i)}}} for i in range(15)],
+                "btbl": [{"PutRequest": {"Item": {"pk": S("x"), "sk": N(i)}}} for i in range(10)]}
         r = self.c.batch_write_item(RequestItems=reqs)
         self.assertEqual(r["UnprocessedItems"], {})
-        self.assertEqual(len(self.items("a")), 15)
-        self.assertEqual(len(self.items("b")), 10)
+        self.assertEqual(len(self.items("atbl")), 15)
+        self.assertEqual(len(self.items("btbl")), 10)
         r = self.c.batch_write_item(RequestItems={
-            "a": [{"DeleteRequest": {"Key": {"pk": S("k%d" % i)}}} for i in range(5)] +
+            "atbl": [{"DeleteRequest": {"Key": {"pk": S("k%d" % i)}}} for i in range(5)] +
                  [{"PutRequest": {"Item": {"pk": S("new")}}}],
-            "b": [{"DeleteRequest": {"Key": {"pk": S("x"), "sk": N(0)}}},
+            "btbl": [{"DeleteRequest": {"Key": {"pk": S("x"), "sk": N(0)}}},
                   {"DeleteRequest": {"Key": {"pk": S("nobody"), "sk": N(0)}}}]})
         self.assertEqual(r["UnprocessedItems"], {})
-        self.assertEqual(len(self.items("a")), 11)
-        self.assertEqual(len(self.items("b")), 9)
+        self.assertEqual(len(self.items("atbl")), 11)
+        self.assertEqual(len(self.items("btbl")), 9)
 
     def test_batch_write_limit_25(self):
         self.assert_error(self.c.batch_write_item, "ValidationException",
                           contains="Member must have length less than or equal to 25",
-                          RequestItems={"a": [{"PutRequest": {"Item": {"pk": S("k%d" % i)}}}
+                          RequestItems={"atbl": [{"PutRequest": {"Item": {"pk": S("k%d" % i)}}}
                                               for i in range(26)]})
-        self.assertEqual(self.items("a"), [])
+        self.assertEqual(self.items("atbl"), [])
 
     def test_batch_write_duplicates(self):
         for reqs in ([{"PutRequest": {"Item": {"pk": S("d")}}},
@@ -47,118 +47,118 @@ class Batch(DdbCase):
                       {"DeleteRequest": {"Key": {"pk": S("d")}}}]):
             self.assert_validation(self.c.batch_write_item,
                                    "Provided list of item keys contains duplicates",
-                                   RequestItems={"a": reqs})
-        self.assertEqual(self.items("a"), [])
+                                   RequestItems={"atbl": reqs})
+        self.assertEqual(self.items("atbl"), [])
 
     def test_batch_write_bad_item_writes_nothing(self):
         self.assert_error(self.c.batch_write_item, "ValidationException",
-                          RequestItems={"a": [{"PutRequest": {"Item": {"pk": S("ok")}}},
+                          RequestItems={"atbl": [{"PutRequest": {"Item": {"pk": S("ok")}}},
                                               {"PutRequest": {"Item": {"pk": N(1)}}}]})
-        self.assertEqual(self.items("a"), [])
+        self.assertEqual(self.items("atbl"), [])
 
     def test_batch_write_missing_table(self):
         self.assert_error(self.c.batch_write_item, "ResourceNotFoundException",
                           message="Requested resource not found",
-                          RequestItems={"a": [{"PutRequest": {"Item": {"pk": S("ok")}}}],
+                          RequestItems={"atbl": [{"PutRequest": {"Item": {"pk": S("ok")}}}],
                                         "nope": [{"PutRequest": {"Item": {"pk": S("ok")}}}]})
-        self.assertEqual(self.items("a"), [])
+        self.assertEqual(self.items("atbl"), [])
 
     def test_batch_get(self):
         for i in range(5):
-            self.c.put_item(TableName="a", Item={"pk": S("k%d" % i), "v": N(i), "w": S("x")})
-        self.c.put_item(TableName="b", Item={"pk": S("x"), "sk": N(1), "v": N(1)})
+            self.c.put_item(TableName="atbl", Item={"pk": S("k%d" % i), "v": N(i), "w": S("x")})
+        self.c.put_item(TableName="btbl", Item={"pk": S("x"), "sk": N(1), "v": N(1)})
         r = self.c.batch_get_item(RequestItems={
-            "a": {"Keys": [{"pk": S("k1")}, {"pk": S("k3")}, {"pk": S("missing")}],
+            "atbl": {"Keys": [{"pk": S("k1")}, {"pk": S("k3")}, {"pk": S("missing")}],
                   "ProjectionExpression": "pk, #v", "ExpressionAttributeNames": {"#v": "v"}},
-            "b": {"Keys": [{"pk": S("x"), "sk": N(1)}], "ConsistentRead": True}})
+            "btbl": {"Keys": [{"pk": S("x"), "sk": N(1)}], "ConsistentRead": True}})
         self.assertEqual(r["UnprocessedKeys"], {})
-        self.assertEqual(sorted(r["Responses"]["a"], key=lambda i: i["pk"]["S"]),
+        self.assertEqual(sorted(r["Responses"]["atbl"], key=lambda i: i["pk"]["S"]),
                          [{"pk": S("k1"), "v": N(1)}, {"pk": S("k3"), "v": N(3)}])
-        self.assertEqual(r["Responses"]["b"], [{"pk": S("x"), "sk": N(1), "v": N(1)}])
+        self.assertEqual(r["Responses"]["btbl"], [{"pk": S("x"), "sk": N(1), "v": N(1)}])
         # a table none of whose keys exist still appears, empty
-        r = self.c.batch_get_item(RequestItems={"a": {"Keys": [{"pk": S("zz")}]}})
-        self.assertEqual(r["Responses"], {"a": []})
+        r = self.c.batch_get_item(RequestItems={"atbl": {"Keys": [{"pk": S("zz")}]}})
+        self.assertEqual(r["Responses"], {"atbl": []})
 
     def test_batch_get_limits(self):
         self.assert_validation(self.c.batch_get_item,
                                "Too many items requested for the BatchGetItem call",
-                               RequestItems={"a": {"Keys": [{"pk": S("k%d" % i)}
+                               RequestItems={"atbl": {"Keys": [{"pk": S("k%d" % i)}
                                                             for i in range(101)]}})
-        self.c.batch_get_item(RequestItems={"a": {"Keys": [{"pk": S("k%d" % i)}
+        self.c.batch_get_item(RequestItems={"atbl": {"Keys": [{"pk": S("k%d" % i)}
                                                            for i in range(100)]}})
         self.assert_validation(self.c.batch_get_item,
                                "Provided list of item keys contains duplicates",
-                               RequestItems={"a": {"Keys": [{"pk": S("k")}, {"pk": S("k")}]}})
+                               RequestItems={"atbl": {"Keys": [{"pk": S("k")}, {"pk": S("k")}]}})
         self.assert_validation(self.c.batch_get_item,
                                "The provided key element does not match the schema",
-                               RequestItems={"b": {"Keys": [{"pk": S("k")}]}})
+                               RequestItems={"btbl": {"Keys": [{"pk": S("k")}]}})
 
     def test_batch_get_16mb_partial_result(self):
         blob = "x" * (390 * 1024)
         for i in range(50):
-            self.c.put_item(TableName="a", Item={"pk": S("k%02d" % i), "d": S(blob)})
-        req = {"a": {"Keys": [{"pk": S("k%02d" % i)} for i in range(50)]}}
+            self.c.put_item(TableName="atbl", Item={"pk": S("k%02d" % i), "d": S(blob)})
+        req = {"atbl": {"Keys": [{"pk": S("k%02d" % i)} for i in range(50)]}}
         r = self.c.batch_get_item(RequestItems=req)
-        got = len(r["Responses"]["a"])
+        got = len(r["Responses"]["atbl"])
         self.assertLess(got, 50)
         self.assertGreater(got, 30)
         self.assertLessEqual(got * 390 * 1024, 16 * 1024 * 1024)
-        un = r["UnprocessedKeys"]["a"]["Keys"]
+        un = r["UnprocessedKeys"]["atbl"]["Keys"]
         self.assertEqual(got + len(un), 50)
-        seen = {i["pk"]["S"] for i in r["Responses"]["a"]}
+        seen = {i["pk"]["S"] for i in r["Responses"]["atbl"]}
         r = self.c.batch_get_item(RequestItems=r["UnprocessedKeys"])
         self.assertEqual(r["UnprocessedKeys"], {})
-        seen |= {i["pk"]["S"] for i in r["Responses"]["a"]}
+        seen |= {i["pk"]["S"] for i in r["Responses"]["atbl"]}
         self.assertEqual(seen, {"k%02d" % i for i in range(50)})
 
     def test_consumed_capacity(self):
-        r = self.c.batch_write_item(RequestItems={"a": [{"PutRequest": {"Item": {"pk": S("1")}}},
+        r = self.c.batch_write_item(RequestItems={"atbl": [{"PutRequest": {"Item": {"pk": S("1")}}},
                                                         {"PutRequest": {"Item": {"pk": S("2")}}}]},
                                     ReturnConsumedCapacity="TOTAL")
-        self.assertEqual(r["ConsumedCapacity"], [{"TableName": "a", "CapacityUnits": 2.0}])
-        r = self.c.batch_get_item(RequestItems={"a": {"Keys": [{"pk": S("1")}, {"pk": S("2")}]}},
+        self.assertEqual(r["ConsumedCapacity"], [{"TableName": "atbl", "CapacityUnits": 2.0}])
+        r = self.c.batch_get_item(RequestItems={"atbl": {"Keys": [{"pk": S("1")}, {"pk": S("2")}]}},
                                   ReturnConsumedCapacity="TOTAL")
-        self.assertEqual(r["ConsumedCapacity"], [{"TableName": "a", "CapacityUnits": 1.0}])
+        self.assertEqual(r["ConsumedCapacity"], [{"TableName": "atbl", "CapacityUnits": 1.0}])
 
 
 class Transactions(DdbCase):
     def setUp(self):
         super().setUp()
-        self.create_table("t")
-        self.create_table("u")
-        self.c.put_item(TableName="t", Item={"pk": S("a"), "n": N(1)})
-        self.c.put_item(TableName="t", Item={"pk": S("b"), "n": N(2)})
-        self.c.put_item(TableName="u", Item={"pk": S("c"), "n": N(3)})
+        self.create_table("tbl")
+        self.create_table("utbl")
+        self.c.put_item(TableName="tbl", Item={"pk": S("a"), "n": N(1)})
+        self.c.put_item(TableName="tbl", Item={"pk": S("b"), "n": N(2)})
+        self.c.put_item(TableName="utbl", Item={"pk": S("c"), "n": N(3)})
 
     def get(self, table, pk):
         return self.c.get_item(TableName=table, Key={"pk": S(pk)}).get("Item")
 
     def test_all_actions_applied(self):
         self.c.transact_write_items(TransactItems=[
-            {"Put": {"TableName": "t", "Item": {"pk": S("new"), "n": N(9)},
+            {"Put": {"TableName": "tbl", "Item": {"pk": S("new"), "n": N(9)},
                      "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Update": {"TableName": "t", "Key": {"pk": S("a")}, "UpdateExpression": "ADD n :one",
+            {"Update": {"TableName": "tbl", "Key": {"pk": S("a")}, "UpdateExpression": "ADD n :one",
                         "ExpressionAttributeValues": {":one": N(1)}}},
-            {"Delete": {"TableName": "u", "Key": {"pk": S("c")}}},
-            {"ConditionCheck": {"TableName": "t", "Key": {"pk": S("b")},
+            {"Delete": {"TableName": "utbl", "Key": {"pk": S("c")}}},
+            {"ConditionCheck": {"TableName": "tbl", "Key": {"pk": S("b")},
                                 "ConditionExpression": "n = :two",
                                 "ExpressionAttributeValues": {":two": N(2)}}},
         ])
-        self.assertEqual(self.get("t", "new"), {"pk": S("new"), "n": N(9)})
-        self.assertEqual(self.get("t", "a")["n"], N(2))
-        self.assertIsNone(self.get("u", "c"))
-        self.assertEqual(self.get("t", "b")["n"], N(2))
+        self.assertEqual(self.get("tbl", "new"), {"pk": S("new"), "n": N(9)})
+        self.assertEqual(self.get("tbl", "a")["n"], N(2))
+        self.assertIsNone(self.get("utbl", "c"))
+        self.assertEqual(self.get("tbl", "b")["n"], N(2))
 
     def test_all_or_nothing_with_reasons_in_order(self):
         with self.assertRaises(self.c.exceptions.TransactionCanceledException) as cm:
             self.c.transact_write_items(TransactItems=[
-                {"Put": {"TableName": "t", "Item": {"pk": S("new"), "n": N(9)}}},
-                {"Update": {"TableName": "t", "Key": {"pk": S("a")}, "UpdateExpression": "SET n = :v",
+                {"Put": {"TableName": "tbl", "Item": {"pk": S("new"), "n": N(9)}}},
+                {"Update": {"TableName": "tbl", "Key": {"pk": S("a")}, "UpdateExpression": "SET n = :v",
                             "ConditionExpression": "n = :v",
                             "ExpressionAttributeValues": {":v": N(100)},
                             "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
-                {"Delete": {"TableName": "u", "Key": {"pk": S("c")}}},
-                {"ConditionCheck": {"TableName": "t", "Key": {"pk": S("b")},
+                {"Delete": {"TableName": "utbl", "Key": {"pk": S("c")}}},
+                {"ConditionCheck": {"TableName": "tbl", "Key": {"pk": S("b")},
                                     "ConditionExpression": "attribute_not_exists(pk)"}},
             ])
         e = cm.exception.response
@@ -175,79 +175,79 @@ class Transactions(DdbCase):
         self.assertNotIn("Item", reasons[3])
         self.assertNotIn("Message", reasons[0])
         # nothing was applied
-        self.assertIsNone(self.get("t", "new"))
-        self.assertEqual(self.get("t", "a")["n"], N(1))
-        self.assertIsNotNone(self.get("u", "c"))
+        self.assertIsNone(self.get("tbl", "new"))
+        self.assertEqual(self.get("tbl", "a")["n"], N(1))
+        self.assertIsNotNone(self.get("utbl", "c"))
 
     def test_runtime_validation_error_is_a_cancellation_reason(self):
-        self.c.put_item(TableName="t", Item={"pk": S("s"), "s": S("str")})
+        self.c.put_item(TableName="tbl", Item={"pk": S("s"), "s": S("str")})
         with self.assertRaises(self.c.exceptions.TransactionCanceledException) as cm:
             self.c.transact_write_items(TransactItems=[
-                {"Put": {"TableName": "t", "Item": {"pk": S("new")}}},
-                {"Update": {"TableName": "t", "Key": {"pk": S("s")}, "UpdateExpression": "ADD s :one",
+                {"Put": {"TableName": "tbl", "Item": {"pk": S("new")}}},
+                {"Update": {"TableName": "tbl", "Key": {"pk": S("s")}, "UpdateExpression": "ADD s :one",
                             "ExpressionAttributeValues": {":one": N(1)}}},
             ])
         reasons = cm.exception.response["CancellationReasons"]
         self.assertEqual([x["Code"] for x in reasons], ["None", "ValidationError"])
-        self.assertIsNone(self.get("t", "new"))
+        self.assertIsNone(self.get("tbl", "new"))
 
     def test_two_actions_on_one_item(self):
         self.assert_validation(
             self.c.transact_write_items,
             "Transaction request cannot include multiple operations on one item",
             TransactItems=[
-                {"Put": {"TableName": "t", "Item": {"pk": S("a")}}},
-                {"ConditionCheck": {"TableName": "t", "Key": {"pk": S("a")},
+                {"Put": {"TableName": "tbl", "Item": {"pk": S("a")}}},
+                {"ConditionCheck": {"TableName": "tbl", "Key": {"pk": S("a")},
                                     "ConditionExpression": "attribute_exists(pk)"}}])
         # the same key in two different tables is two items
         self.c.transact_write_items(TransactItems=[
-            {"Put": {"TableName": "t", "Item": {"pk": S("same")}}},
-            {"Put": {"TableName": "u", "Item": {"pk": S("same")}}}])
+            {"Put": {"TableName": "tbl", "Item": {"pk": S("same")}}},
+            {"Put": {"TableName": "utbl", "Item": {"pk": S("same")}}}])
 
     def test_max_100_actions(self):
-        items = [{"Put": {"TableName": "t", "Item": {"pk": S("p%03d" % i)}}} for i in range(101)]
+        items = [{"Put": {"TableName": "tbl", "Item": {"pk": S("p%03d" % i)}}} for i in range(101)]
         self.assert_error(self.c.transact_write_items, "ValidationException",
                           contains="Member must have length less than or equal to 100",
                           TransactItems=items)
         self.c.transact_write_items(TransactItems=items[:100])
-        self.assertEqual(len(self.items("t")), 102)
+        self.assertEqual(len(self.items("tbl")), 102)
 
     def test_client_request_token_idempotency(self):
-        items = [{"Update": {"TableName": "t", "Key": {"pk": S("a")}, "UpdateExpression": "ADD n :one",
+        items = [{"Update": {"TableName": "tbl", "Key": {"pk": S("a")}, "UpdateExpression": "ADD n :one",
                              "ExpressionAttributeValues": {":one": N(1)}}}]
         self.c.transact_write_items(TransactItems=items, ClientRequestToken="tok-1")
         self.c.transact_write_items(TransactItems=items, ClientRequestToken="tok-1")
-        self.assertEqual(self.get("t", "a")["n"], N(2))
-        other = [{"Update": {"TableName": "t", "Key": {"pk": S("b")}, "UpdateExpression": "ADD n :one",
+        self.assertEqual(self.get("tbl", "a")["n"], N(2))
+        other = [{"Update": {"TableName": "tbl", "Key": {"pk": S("b")}, "UpdateExpression": "ADD n :one",
                              "ExpressionAttributeValues": {":one": N(1)}}}]
         self.assert_error(self.c.transact_write_items, "IdempotentParameterMismatchException",
                           TransactItems=other, ClientRequestToken="tok-1")
-        self.assertEqual(self.get("t", "b")["n"], N(2))
+        self.assertEqual(self.get("tbl", "b")["n"], N(2))
         self.advance(9 * 60)
         self.c.transact_write_items(TransactItems=items, ClientRequestToken="tok-1")
-        self.assertEqual(self.get("t", "a")["n"], N(2))
+        self.assertEqual(self.get("tbl", "a")["n"], N(2))
         # after 10 minutes the token is forgotten: the same call applies again
         self.advance(61)
         self.c.transact_write_items(TransactItems=items, ClientRequestToken="tok-1")
-        self.assertEqual(self.get("t", "a")["n"], N(3))
+        self.assertEqual(self.get("tbl", "a")["n"], N(3))
 
     def test_consumed_capacity_is_doubled(self):
         r = self.c.transact_write_items(TransactItems=[
-            {"Put": {"TableName": "t", "Item": {"pk": S("x")}}}], ReturnConsumedCapacity="TOTAL")
+            {"Put": {"TableName": "tbl", "Item": {"pk": S("x")}}}], ReturnConsumedCapacity="TOTAL")
         self.assertEqual(len(r["ConsumedCapacity"]), 1)
-        self.assertEqual(r["ConsumedCapacity"][0]["TableName"], "t")
+        self.assertEqual(r["ConsumedCapacity"][0]["TableName"], "tbl")
         self.assertEqual(r["ConsumedCapacity"][0]["CapacityUnits"], 2.0)
         r = self.c.transact_get_items(TransactItems=[
-            {"Get": {"TableName": "t", "Key": {"pk": S("x")}}}], ReturnConsumedCapacity="TOTAL")
+            {"Get": {"TableName": "tbl", "Key": {"pk": S("x")}}}], ReturnConsumedCapacity="TOTAL")
         self.assertEqual(len(r["ConsumedCapacity"]), 1)
-        self.assertEqual(r["ConsumedCapacity"][0]["TableName"], "t")
+        self.assertEqual(r["ConsumedCapacity"][0]["TableName"], "tbl")
         self.assertEqual(r["ConsumedCapacity"][0]["CapacityUnits"], 2.0)
 
     def test_transact_get(self):
         r = self.c.transact_get_items(TransactItems=[
-            {"Get": {"TableName": "t", "Key": {"pk": S("b")}}},
-            {"Get": {"TableName": "t", "Key": {"pk": S("missing")}}},
-            {"Get": {"TableName": "u", "Key": {"pk": S("c")}, "ProjectionExpression": "#n",
+            {"Get": {"TableName": "tbl", "Key": {"pk": S("b")}}},
+            {"Get": {"TableName": "tbl", "Key": {"pk": S("missing")}}},
+            {"Get": {"TableName": "utbl", "Key": {"pk": S("c")}, "ProjectionExpression": "#n",
                      "ExpressionAttributeNames": {"#n": "n"}}},
         ])
         self.assertEqual(r["Responses"], [{"Item": {"pk": S("b"), "n": N(2)}}, {},
@@ -262,9 +262,9 @@ class Transactions(DdbCase):
     def test_static_validation_is_a_validation_exception(self):
         self.assert_error(self.c.transact_write_items, "ValidationException",
                           contains="Syntax error",
-                          TransactItems=[{"Put": {"TableName": "t", "Item": {"pk": S("x")},
+                          TransactItems=[{"Put": {"TableName": "tbl", "Item": {"pk": S("x")},
                                                   "ConditionExpression": "foo"}}])
-        self.assertIsNone(self.get("t", "x"))
+        self.assertIsNone(self.get("tbl", "x"))
 
 
 if __name__ == "__main__":

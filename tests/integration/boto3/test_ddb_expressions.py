@@ -337,11 +337,11 @@ def used_values(expr):
 class Expressions(DdbCase):
     def setUp(self):
         super().setUp()
-        self.create_table("t")
-        self.c.put_item(TableName="t", Item=BASE)
+        self.create_table("tbl")
+        self.c.put_item(TableName="tbl", Item=BASE)
 
     def eval_condition(self, expr, names):
-        kw = {"TableName": "t", "Item": BASE, "ConditionExpression": expr}
+        kw = {"TableName": "tbl", "Item": BASE, "ConditionExpression": expr}
         vals = {k: VALUES[k] for k in used_values(expr)}
         if vals:
             kw["ExpressionAttributeValues"] = vals
@@ -364,12 +364,12 @@ class Expressions(DdbCase):
                 failures.append("%r: want %r, got %r" % (expr, want, got))
         self.assertEqual(failures, [], "\n".join(failures))
         # the item was never changed by a passing condition
-        self.assertEqual(self.c.get_item(TableName="t", Key={"pk": S("k")})["Item"]["n"], N(5))
+        self.assertEqual(self.c.get_item(TableName="tbl", Key={"pk": S("k")})["Item"]["n"], N(5))
 
     def test_filter_expressions_use_the_same_language(self):
         failures = []
         for expr, names, want in CONDITIONS:
-            kw = {"TableName": "t", "FilterExpression": expr}
+            kw = {"TableName": "tbl", "FilterExpression": expr}
             vals = {k: VALUES[k] for k in used_values(expr)}
             if vals:
                 kw["ExpressionAttributeValues"] = vals
@@ -386,8 +386,8 @@ class Expressions(DdbCase):
     def test_updates(self):
         failures = []
         for expr, names, want in UPDATES:
-            self.c.put_item(TableName="t", Item=BASE)
-            kw = {"TableName": "t", "Key": {"pk": S("k")}, "UpdateExpression": expr,
+            self.c.put_item(TableName="tbl", Item=BASE)
+            kw = {"TableName": "tbl", "Key": {"pk": S("k")}, "UpdateExpression": expr,
                   "ReturnValues": "ALL_NEW"}
             vals = {k: VALUES[k] for k in used_values(expr)}
             if vals:
@@ -399,7 +399,7 @@ class Expressions(DdbCase):
             except Exception as e:  # noqa: BLE001
                 failures.append("%r: error %s" % (expr, e))
                 continue
-            stored = self.c.get_item(TableName="t", Key={"pk": S("k")})["Item"]
+            stored = self.c.get_item(TableName="tbl", Key={"pk": S("k")})["Item"]
             if stored != got:
                 failures.append("%r: ALL_NEW %r differs from the stored item %r" % (expr, got, stored))
             for attr, v in want.items():
@@ -418,7 +418,7 @@ class Expressions(DdbCase):
         self.assertEqual(failures, [], "\n".join(failures))
 
     def run_error_case(self, kind, expr, names, values):
-        kw = {"TableName": "t"}
+        kw = {"TableName": "tbl"}
         if isinstance(values, dict):
             kw["ExpressionAttributeValues"] = values
         elif values:
@@ -454,13 +454,13 @@ class Expressions(DdbCase):
             elif msg != want:
                 failures.append("%s %r:\n   want %r\n   got  %r" % (kind, expr, want, msg))
         # no failed update changed the item, no failed put created one
-        self.assertEqual(self.c.get_item(TableName="t", Key={"pk": S("k")})["Item"], BASE)
-        self.assertNotIn("Item", self.c.get_item(TableName="t", Key={"pk": S("k2")}))
+        self.assertEqual(self.c.get_item(TableName="tbl", Key={"pk": S("k")})["Item"], BASE)
+        self.assertNotIn("Item", self.c.get_item(TableName="tbl", Key={"pk": S("k2")}))
         self.assertEqual(failures, [], "%d of %d cases:\n%s" % (
             len(failures), len([e for e in ERRORS if e[4] is not None]), "\n".join(failures)))
 
     def test_key_condition_errors(self):
-        self.create_table("q", range_key=("sk", "N"))
+        self.create_table("qtbl", range_key=("sk", "N"))
         cases = [
             ("sk = :one", [":one"], "Query condition missed key schema element: pk"),
             ("pk = :s AND sk = :one AND sk = :two", [":s", ":one", ":two"],
@@ -483,7 +483,7 @@ class Expressions(DdbCase):
         failures = []
         for expr, vals, want in cases:
             try:
-                self.c.query(TableName="q", KeyConditionExpression=expr,
+                self.c.query(TableName="qtbl", KeyConditionExpression=expr,
                              ExpressionAttributeValues={k: VALUES[k] if k != ":s" else S("x")
                                                         for k in vals})
                 failures.append("%r: no error" % expr)
@@ -504,43 +504,43 @@ class UpdateRuntime(DdbCase):
 
     def setUp(self):
         super().setUp()
-        self.create_table("t")
+        self.create_table("tbl")
 
     def test_set_list_element_on_missing_item(self):
         self.assert_validation(self.c.update_item,
                                "The document path provided in the update expression is invalid "
-                               "for update", TableName="t", Key={"pk": S("new")},
+                               "for update", TableName="tbl", Key={"pk": S("new")},
                                UpdateExpression="SET a[1] = :v",
                                ExpressionAttributeValues={":v": N(1)})
-        self.assertNotIn("Item", self.c.get_item(TableName="t", Key={"pk": S("new")}))
+        self.assertNotIn("Item", self.c.get_item(TableName="tbl", Key={"pk": S("new")}))
 
     def test_add_to_number_set_and_decimal_precision(self):
-        self.c.update_item(TableName="t", Key={"pk": S("a")}, UpdateExpression="ADD c :x",
+        self.c.update_item(TableName="tbl", Key={"pk": S("a")}, UpdateExpression="ADD c :x",
                            ExpressionAttributeValues={":x": {"N": "0.1"}})
-        self.c.update_item(TableName="t", Key={"pk": S("a")}, UpdateExpression="ADD c :x",
+        self.c.update_item(TableName="tbl", Key={"pk": S("a")}, UpdateExpression="ADD c :x",
                            ExpressionAttributeValues={":x": {"N": "0.2"}})
-        got = self.c.get_item(TableName="t", Key={"pk": S("a")})["Item"]
+        got = self.c.get_item(TableName="tbl", Key={"pk": S("a")})["Item"]
         self.assertEqual(got["c"], {"N": "0.3"})
-        self.c.update_item(TableName="t", Key={"pk": S("a")},
+        self.c.update_item(TableName="tbl", Key={"pk": S("a")},
                            UpdateExpression="SET big = :a + :b",
                            ExpressionAttributeValues={
                                ":a": {"N": "99999999999999999999999999999999999999"},
                                ":b": {"N": "1"}})
-        got = self.c.get_item(TableName="t", Key={"pk": S("a")})["Item"]
+        got = self.c.get_item(TableName="tbl", Key={"pk": S("a")})["Item"]
         self.assertEqual(got["big"], {"N": "100000000000000000000000000000000000000"})
 
     def test_arithmetic_beyond_38_digits(self):
         self.assert_error(self.c.update_item, "ValidationException",
-                          contains="significant digits", TableName="t", Key={"pk": S("a")},
+                          contains="significant digits", TableName="tbl", Key={"pk": S("a")},
                           UpdateExpression="SET x = :a + :b",
                           ExpressionAttributeValues={
                               ":a": {"N": "12345678901234567890123456789012345678"},
                               ":b": {"N": "0.1"}})
 
     def test_remove_then_set_list_indexes_refer_to_original(self):
-        self.c.put_item(TableName="t", Item={"pk": S("a"), "l": {"L": [N(0), N(1), N(2), N(3)]}})
-        self.c.update_item(TableName="t", Key={"pk": S("a")}, UpdateExpression="REMOVE l[1], l[3]")
-        got = self.c.get_item(TableName="t", Key={"pk": S("a")})["Item"]
+        self.c.put_item(TableName="tbl", Item={"pk": S("a"), "l": {"L": [N(0), N(1), N(2), N(3)]}})
+        self.c.update_item(TableName="tbl", Key={"pk": S("a")}, UpdateExpression="REMOVE l[1], l[3]")
+        got = self.c.get_item(TableName="tbl", Key={"pk": S("a")})["Item"]
         self.assertEqual(got["l"], {"L": [N(0), N(2)]})
 
 

@@ -16,13 +16,13 @@ from ddb_base import DdbCase, N, S
 class Items(DdbCase):
     def setUp(self):
         super().setUp()
-        self.create_table("t")
+        self.create_table("tbl")
 
     def put(self, item, **kw):
-        return self.c.put_item(TableName="t", Item=item, **kw)
+        return self.c.put_item(TableName="tbl", Item=item, **kw)
 
     def get(self, pk, **kw):
-        return self.c.get_item(TableName="t", Key={"pk": S(pk)}, **kw).get("Item")
+        return self.c.get_item(TableName="tbl", Key={"pk": S(pk)}, **kw).get("Item")
 
 
 class PutGet(Items):
@@ -43,7 +43,7 @@ class PutGet(Items):
         self.assertEqual(sorted(got["bs"]["BS"]), [b"\x01", b"\x02"])
 
     def test_get_missing_has_no_item(self):
-        r = self.c.get_item(TableName="t", Key={"pk": S("none")})
+        r = self.c.get_item(TableName="tbl", Key={"pk": S("none")})
         self.assertNotIn("Item", r)
 
     def test_put_replaces_whole_item(self):
@@ -84,7 +84,7 @@ class KeyValidation(Items):
         for key in ({}, {"pk": N(1)}, {"pk": S("a"), "x": S("b")}, {"x": S("a")}):
             self.assert_validation(self.c.get_item,
                                    "The provided key element does not match the schema",
-                                   TableName="t", Key=key)
+                                   TableName="tbl", Key=key)
 
     def test_empty_string_key(self):
         self.assert_validation(self.put, "One or more parameter values are not valid. The "
@@ -106,11 +106,11 @@ class KeyValidation(Items):
                                item={"pk": S("k" * 2049)})
 
     def test_range_key_size_limit(self):
-        self.create_table("r", range_key=("sk", "S"))
-        self.c.put_item(TableName="r", Item={"pk": S("a"), "sk": S("s" * 1024)})
+        self.create_table("rtbl", range_key=("sk", "S"))
+        self.c.put_item(TableName="rtbl", Item={"pk": S("a"), "sk": S("s" * 1024)})
         self.assert_validation(self.c.put_item, "One or more parameter values were invalid: "
                                "Aggregated size of all range keys has exceeded the size limit of "
-                               "1024 bytes", TableName="r",
+                               "1024 bytes", TableName="rtbl",
                                Item={"pk": S("a"), "sk": S("s" * 1025)})
 
 
@@ -156,9 +156,9 @@ class Numbers(Items):
                               item={"pk": S("x"), "n": {"N": bad}})
 
     def test_number_key_normalised(self):
-        self.create_table("nk", hash_key=("id", "N"))
-        self.c.put_item(TableName="nk", Item={"id": {"N": "1.50"}, "v": S("a")})
-        got = self.c.get_item(TableName="nk", Key={"id": {"N": "1.5000"}})["Item"]
+        self.create_table("nktbl", hash_key=("id", "N"))
+        self.c.put_item(TableName="nktbl", Item={"id": {"N": "1.50"}, "v": S("a")})
+        got = self.c.get_item(TableName="nktbl", Key={"id": {"N": "1.5000"}})["Item"]
         self.assertEqual(got, {"id": N("1.5"), "v": S("a")})
 
     def test_number_sets(self):
@@ -202,7 +202,7 @@ class SetsAndSizes(Items):
         self.put({"pk": S("a"), "d": S("x" * (limit - 100))})
         self.assert_validation(self.c.update_item,
                                "Item size to update has exceeded the maximum allowed size",
-                               TableName="t", Key={"pk": S("a")},
+                               TableName="tbl", Key={"pk": S("a")},
                                UpdateExpression="SET e = :e",
                                ExpressionAttributeValues={":e": S("y" * 200)})
 
@@ -219,26 +219,26 @@ class Conditions(Items):
 
     def test_return_values_on_condition_check_failure(self):
         self.put({"pk": S("a"), "v": N(1)})
-        j = self.raw_error("PutItem", {"TableName": "t", "Item": {"pk": S("a"), "v": N(2)},
+        j = self.raw_error("PutItem", {"TableName": "tbl", "Item": {"pk": S("a"), "v": N(2)},
                                        "ConditionExpression": "v = :two",
                                        "ExpressionAttributeValues": {":two": N(2)},
                                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},
                            "ConditionalCheckFailedException", "The conditional request failed")
         self.assertEqual(j["Item"], {"pk": S("a"), "v": N(1)})
-        j = self.raw_error("UpdateItem", {"TableName": "t", "Key": {"pk": S("a")},
+        j = self.raw_error("UpdateItem", {"TableName": "tbl", "Key": {"pk": S("a")},
                                           "UpdateExpression": "SET v = :two",
                                           "ConditionExpression": "v = :two",
                                           "ExpressionAttributeValues": {":two": N(2)},
                                           "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},
                            "ConditionalCheckFailedException")
         self.assertEqual(j["Item"], {"pk": S("a"), "v": N(1)})
-        j = self.raw_error("DeleteItem", {"TableName": "t", "Key": {"pk": S("a")},
+        j = self.raw_error("DeleteItem", {"TableName": "tbl", "Key": {"pk": S("a")},
                                           "ConditionExpression": "attribute_not_exists(v)",
                                           "ReturnValuesOnConditionCheckFailure": "NONE"},
                            "ConditionalCheckFailedException")
         self.assertNotIn("Item", j)
         # no item at all: no Item member even with ALL_OLD
-        j = self.raw_error("DeleteItem", {"TableName": "t", "Key": {"pk": S("zz")},
+        j = self.raw_error("DeleteItem", {"TableName": "tbl", "Key": {"pk": S("zz")},
                                           "ConditionExpression": "attribute_exists(v)",
                                           "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},
                            "ConditionalCheckFailedException")
@@ -246,19 +246,19 @@ class Conditions(Items):
 
     def test_delete_with_condition(self):
         self.put({"pk": S("a"), "v": N(1)})
-        self.assert_error(self.c.delete_item, "ConditionalCheckFailedException", TableName="t",
+        self.assert_error(self.c.delete_item, "ConditionalCheckFailedException", TableName="tbl",
                           Key={"pk": S("a")}, ConditionExpression="v > :x",
                           ExpressionAttributeValues={":x": N(5)})
-        r = self.c.delete_item(TableName="t", Key={"pk": S("a")}, ConditionExpression="v < :x",
+        r = self.c.delete_item(TableName="tbl", Key={"pk": S("a")}, ConditionExpression="v < :x",
                                ExpressionAttributeValues={":x": N(5)}, ReturnValues="ALL_OLD")
         self.assertEqual(r["Attributes"], {"pk": S("a"), "v": N(1)})
         self.assertIsNone(self.get("a"))
         # deleting a missing item succeeds and returns nothing
-        r = self.c.delete_item(TableName="t", Key={"pk": S("a")}, ReturnValues="ALL_OLD")
+        r = self.c.delete_item(TableName="tbl", Key={"pk": S("a")}, ReturnValues="ALL_OLD")
         self.assertNotIn("Attributes", r)
 
     def test_update_condition_on_missing_item(self):
-        self.assert_error(self.c.update_item, "ConditionalCheckFailedException", TableName="t",
+        self.assert_error(self.c.update_item, "ConditionalCheckFailedException", TableName="tbl",
                           Key={"pk": S("new")}, UpdateExpression="SET v = :v",
                           ConditionExpression="attribute_exists(pk)",
                           ExpressionAttributeValues={":v": N(1)})
@@ -277,7 +277,7 @@ class ReturnValues(Items):
 
     def test_update_return_values(self):
         self.put({"pk": S("a"), "x": N(1), "y": N(2), "z": N(3)})
-        upd = dict(TableName="t", Key={"pk": S("a")}, UpdateExpression="SET x = x + :one REMOVE z",
+        upd = dict(TableName="tbl", Key={"pk": S("a")}, UpdateExpression="SET x = x + :one REMOVE z",
                    ExpressionAttributeValues={":one": N(1)})
         r = self.c.update_item(ReturnValues="NONE", **upd)
         self.assertNotIn("Attributes", r)
@@ -292,57 +292,57 @@ class ReturnValues(Items):
 
     def test_updated_new_nested(self):
         self.put({"pk": S("a"), "m": {"M": {"p": N(1), "q": N(2)}}})
-        r = self.c.update_item(TableName="t", Key={"pk": S("a")}, UpdateExpression="SET m.p = :v",
+        r = self.c.update_item(TableName="tbl", Key={"pk": S("a")}, UpdateExpression="SET m.p = :v",
                                ExpressionAttributeValues={":v": N(9)}, ReturnValues="UPDATED_NEW")
         self.assertEqual(r["Attributes"], {"m": {"M": {"p": N(9)}}})
 
     def test_update_creates_item(self):
-        r = self.c.update_item(TableName="t", Key={"pk": S("n")}, UpdateExpression="SET v = :v",
+        r = self.c.update_item(TableName="tbl", Key={"pk": S("n")}, UpdateExpression="SET v = :v",
                                ExpressionAttributeValues={":v": S("x")}, ReturnValues="ALL_NEW")
         self.assertEqual(r["Attributes"], {"pk": S("n"), "v": S("x")})
         # an update with no expression creates an item holding only the key
-        self.c.update_item(TableName="t", Key={"pk": S("k")})
+        self.c.update_item(TableName="tbl", Key={"pk": S("k")})
         self.assertEqual(self.get("k"), {"pk": S("k")})
 
     def test_delete_return_values_invalid(self):
         self.assert_validation(self.c.delete_item, "Return values set to invalid value",
-                               TableName="t", Key={"pk": S("a")}, ReturnValues="ALL_NEW")
+                               TableName="tbl", Key={"pk": S("a")}, ReturnValues="ALL_NEW")
 
 
 class Capacity(DdbCase):
     def test_consumed_capacity(self):
-        self.create_table("c", gsis=[("g", ("gk", "S"), None, "ALL")])
-        r = self.c.put_item(TableName="c", Item={"pk": S("a"), "gk": S("x")},
+        self.create_table("ctbl", gsis=[("g", ("gk", "S"), None, "ALL")])
+        r = self.c.put_item(TableName="ctbl", Item={"pk": S("a"), "gk": S("x")},
                             ReturnConsumedCapacity="TOTAL")
-        self.assertEqual(r["ConsumedCapacity"]["TableName"], "c")
+        self.assertEqual(r["ConsumedCapacity"]["TableName"], "ctbl")
         self.assertEqual(r["ConsumedCapacity"]["CapacityUnits"], 2.0)
-        r = self.c.get_item(TableName="c", Key={"pk": S("a")}, ReturnConsumedCapacity="TOTAL")
-        self.assertEqual(r["ConsumedCapacity"], {"TableName": "c", "CapacityUnits": 0.5})
-        r = self.c.get_item(TableName="c", Key={"pk": S("a")}, ConsistentRead=True,
+        r = self.c.get_item(TableName="ctbl", Key={"pk": S("a")}, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], {"TableName": "ctbl", "CapacityUnits": 0.5})
+        r = self.c.get_item(TableName="ctbl", Key={"pk": S("a")}, ConsistentRead=True,
                             ReturnConsumedCapacity="TOTAL")
         self.assertEqual(r["ConsumedCapacity"]["CapacityUnits"], 1.0)
-        r = self.c.put_item(TableName="c", Item={"pk": S("b")}, ReturnConsumedCapacity="INDEXES")
+        r = self.c.put_item(TableName="ctbl", Item={"pk": S("b")}, ReturnConsumedCapacity="INDEXES")
         cc = r["ConsumedCapacity"]
-        self.assertEqual(cc["TableName"], "c")
+        self.assertEqual(cc["TableName"], "ctbl")
         self.assertEqual(cc["Table"], {"CapacityUnits": 1.0})
-        r = self.c.put_item(TableName="c", Item={"pk": S("d"), "gk": S("y")},
+        r = self.c.put_item(TableName="ctbl", Item={"pk": S("d"), "gk": S("y")},
                             ReturnConsumedCapacity="INDEXES")
         cc = r["ConsumedCapacity"]
         self.assertEqual(cc["CapacityUnits"], 2.0)
         self.assertEqual(cc["GlobalSecondaryIndexes"], {"g": {"CapacityUnits": 1.0}})
-        r = self.c.put_item(TableName="c", Item={"pk": S("e")}, ReturnConsumedCapacity="NONE")
+        r = self.c.put_item(TableName="ctbl", Item={"pk": S("e")}, ReturnConsumedCapacity="NONE")
         self.assertNotIn("ConsumedCapacity", r)
         # a 1.5 KB item costs 2 WCU; a 5 KB strongly consistent read costs 2 RCU
-        r = self.c.put_item(TableName="c", Item={"pk": S("big"), "d": S("x" * 5000)},
+        r = self.c.put_item(TableName="ctbl", Item={"pk": S("big"), "d": S("x" * 5000)},
                             ReturnConsumedCapacity="TOTAL")
         self.assertEqual(r["ConsumedCapacity"]["CapacityUnits"], 5.0)
-        r = self.c.get_item(TableName="c", Key={"pk": S("big")}, ConsistentRead=True,
+        r = self.c.get_item(TableName="ctbl", Key={"pk": S("big")}, ConsistentRead=True,
                             ReturnConsumedCapacity="TOTAL")
         self.assertEqual(r["ConsumedCapacity"]["CapacityUnits"], 2.0)
 
     def test_item_collection_metrics(self):
-        self.create_table("l", range_key=("sk", "S"), lsis=[("byX", None, ("x", "S"), "ALL")])
-        r = self.c.put_item(TableName="l", Item={"pk": S("a"), "sk": S("1"), "x": S("q")},
+        self.create_table("ltbl", range_key=("sk", "S"), lsis=[("byX", None, ("x", "S"), "ALL")])
+        r = self.c.put_item(TableName="ltbl", Item={"pk": S("a"), "sk": S("1"), "x": S("q")},
                             ReturnItemCollectionMetrics="SIZE")
         m = r["ItemCollectionMetrics"]
         self.assertEqual(m["ItemCollectionKey"], {"pk": S("a")})
@@ -389,7 +389,7 @@ class Legacy(Items):
 
     def test_attribute_updates(self):
         self.put({"pk": S("a"), "n": N(1), "s": {"SS": ["p", "q"]}, "gone": S("x")})
-        r = self.c.update_item(TableName="t", Key={"pk": S("a")}, ReturnValues="ALL_NEW",
+        r = self.c.update_item(TableName="tbl", Key={"pk": S("a")}, ReturnValues="ALL_NEW",
                                AttributeUpdates={
                                    "n": {"Action": "ADD", "Value": N(5)},
                                    "s": {"Action": "DELETE", "Value": {"SS": ["p"]}},
@@ -401,19 +401,19 @@ class Legacy(Items):
 
     def test_attribute_updates_type_errors(self):
         self.assert_validation(self.c.update_item, "One or more parameter values were invalid: "
-                               "ADD action is not supported for the type S", TableName="t",
+                               "ADD action is not supported for the type S", TableName="tbl",
                                Key={"pk": S("a")},
                                AttributeUpdates={"x": {"Action": "ADD", "Value": S("1")}})
         self.assert_validation(self.c.update_item, "One or more parameter values were invalid: "
                                "Cannot update attribute pk. This attribute is part of the key",
-                               TableName="t", Key={"pk": S("a")},
+                               TableName="tbl", Key={"pk": S("a")},
                                AttributeUpdates={"pk": {"Value": S("b")}})
 
     def test_mixing_legacy_and_expressions(self):
         self.assert_validation(self.c.get_item, "Can not use both expression and non-expression "
                                "parameters in the same request: Non-expression parameters: "
                                "{AttributesToGet} Expression parameters: {ProjectionExpression}",
-                               TableName="t", Key={"pk": S("a")}, AttributesToGet=["x"],
+                               TableName="tbl", Key={"pk": S("a")}, AttributesToGet=["x"],
                                ProjectionExpression="x")
         self.assert_validation(self.put, "Can not use both expression and non-expression "
                                "parameters in the same request: Non-expression parameters: "
@@ -440,8 +440,8 @@ class ResourceLayer(DdbCase):
         self.assertEqual(t.get_item(Key={"pk": "a"})["Item"]["n"], Decimal("0.3"))
 
     def test_conditions_and_batch_writer(self):
-        self.create_table("bw", range_key=("sk", "N"))
-        t = self.r.Table("bw")
+        self.create_table("bwtbl", range_key=("sk", "N"))
+        t = self.r.Table("bwtbl")
         with t.batch_writer() as w:
             for i in range(60):
                 w.put_item(Item={"pk": "p", "sk": i, "even": i % 2 == 0})

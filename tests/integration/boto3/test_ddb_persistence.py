@@ -12,22 +12,22 @@ from ddb_base import DdbCase, N, S, table_arn
 
 class Persistence(DdbCase):
     def build(self):
-        self.create_table("p", range_key=("sk", "N"),
+        self.create_table("ptbl", range_key=("sk", "N"),
                           gsis=[("byG", ("g", "S"), None, "ALL")],
                           lsis=[("byL", None, ("l", "N"), "KEYS_ONLY")],
                           stream="NEW_AND_OLD_IMAGES", Tags=[{"Key": "k", "Value": "v"}])
-        self.c.update_time_to_live(TableName="p", TimeToLiveSpecification={
+        self.c.update_time_to_live(TableName="ptbl", TimeToLiveSpecification={
             "Enabled": True, "AttributeName": "exp"})
         for i in range(10):
-            self.c.put_item(TableName="p", Item={"pk": S("a"), "sk": N(i), "g": S("G%d" % (i % 2)),
+            self.c.put_item(TableName="ptbl", Item={"pk": S("a"), "sk": N(i), "g": S("G%d" % (i % 2)),
                                                  "l": N(100 - i), "d": {"M": {"x": N(i)}}})
-        self.c.delete_item(TableName="p", Key={"pk": S("a"), "sk": N(9)})
-        self.c.update_item(TableName="p", Key={"pk": S("a"), "sk": N(0)},
+        self.c.delete_item(TableName="ptbl", Key={"pk": S("a"), "sk": N(9)})
+        self.c.update_item(TableName="ptbl", Key={"pk": S("a"), "sk": N(0)},
                            UpdateExpression="SET g = :g", ExpressionAttributeValues={":g": S("Z")})
         return self.snapshot()
 
     def stream_records(self):
-        arn = self.c.describe_table(TableName="p")["Table"]["LatestStreamArn"]
+        arn = self.c.describe_table(TableName="ptbl")["Table"]["LatestStreamArn"]
         out = []
         for sh in self.s.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
             it = self.s.get_shard_iterator(StreamArn=arn, ShardId=sh["ShardId"],
@@ -41,7 +41,7 @@ class Persistence(DdbCase):
         return out
 
     def snapshot(self):
-        d = self.c.describe_table(TableName="p")["Table"]
+        d = self.c.describe_table(TableName="ptbl")["Table"]
         for k in ("ItemCount", "TableSizeBytes"):
             d.pop(k, None)
         for ix in d.get("GlobalSecondaryIndexes", []) + d.get("LocalSecondaryIndexes", []):
@@ -49,13 +49,13 @@ class Persistence(DdbCase):
             ix.pop("IndexSizeBytes", None)
         return {
             "desc": d,
-            "items": self.items("p"),
-            "gsi": self.c.query(TableName="p", IndexName="byG", KeyConditionExpression="g = :g",
+            "items": self.items("ptbl"),
+            "gsi": self.c.query(TableName="ptbl", IndexName="byG", KeyConditionExpression="g = :g",
                                 ExpressionAttributeValues={":g": S("G1")})["Items"],
-            "lsi": self.c.query(TableName="p", IndexName="byL", KeyConditionExpression="pk = :p",
+            "lsi": self.c.query(TableName="ptbl", IndexName="byL", KeyConditionExpression="pk = :p",
                                 ExpressionAttributeValues={":p": S("a")})["Items"],
-            "ttl": self.c.describe_time_to_live(TableName="p")["TimeToLiveDescription"],
-            "tags": self.c.list_tags_of_resource(ResourceArn=table_arn("p"))["Tags"],
+            "ttl": self.c.describe_time_to_live(TableName="ptbl")["TimeToLiveDescription"],
+            "tags": self.c.list_tags_of_resource(ResourceArn=table_arn("ptbl"))["Tags"],
             "records": [(r["eventName"], r["dynamodb"]["SequenceNumber"], r["dynamodb"]["Keys"],
                          r["dynamodb"].get("NewImage"), r["dynamodb"].get("OldImage"))
                         for r in self.stream_records()],
@@ -74,7 +74,7 @@ class Persistence(DdbCase):
         self.restart()
         self.check_same(before)
         # sequence numbers keep increasing after the restart
-        self.c.put_item(TableName="p", Item={"pk": S("b"), "sk": N(1)})
+        self.c.put_item(TableName="ptbl", Item={"pk": S("b"), "sk": N(1)})
         recs = self.stream_records()
         seqs = [int(r["dynamodb"]["SequenceNumber"]) for r in recs]
         self.assertEqual(len(recs), 12)
@@ -85,45 +85,45 @@ class Persistence(DdbCase):
         self.restart(kill=True)
         self.check_same(before)
         steps = [
-            lambda: self.c.put_item(TableName="p", Item={"pk": S("k"), "sk": N(1), "g": S("G1")}),
-            lambda: self.c.update_item(TableName="p", Key={"pk": S("k"), "sk": N(1)},
+            lambda: self.c.put_item(TableName="ptbl", Item={"pk": S("k"), "sk": N(1), "g": S("G1")}),
+            lambda: self.c.update_item(TableName="ptbl", Key={"pk": S("k"), "sk": N(1)},
                                        UpdateExpression="ADD c :one",
                                        ExpressionAttributeValues={":one": N(1)}),
-            lambda: self.c.batch_write_item(RequestItems={"p": [
+            lambda: self.c.batch_write_item(RequestItems={"ptbl": [
                 {"PutRequest": {"Item": {"pk": S("k"), "sk": N(2)}}},
                 {"DeleteRequest": {"Key": {"pk": S("a"), "sk": N(1)}}}]}),
             lambda: self.c.transact_write_items(TransactItems=[
-                {"Put": {"TableName": "p", "Item": {"pk": S("k"), "sk": N(3)}}},
-                {"Delete": {"TableName": "p", "Key": {"pk": S("a"), "sk": N(2)}}}]),
-            lambda: self.c.delete_item(TableName="p", Key={"pk": S("a"), "sk": N(3)}),
+                {"Put": {"TableName": "ptbl", "Item": {"pk": S("k"), "sk": N(3)}}},
+                {"Delete": {"TableName": "ptbl", "Key": {"pk": S("a"), "sk": N(2)}}}]),
+            lambda: self.c.delete_item(TableName="ptbl", Key={"pk": S("a"), "sk": N(3)}),
         ]
         for step in steps:
             step()
             want = self.snapshot()
             self.restart(kill=True)
             self.assertEqual(self.snapshot(), want)
-        got = {(i["pk"]["S"], int(i["sk"]["N"])) for i in self.items("p")}
+        got = {(i["pk"]["S"], int(i["sk"]["N"])) for i in self.items("ptbl")}
         self.assertEqual(got, {("k", 1), ("k", 2), ("k", 3)} |
                          {("a", i) for i in (0, 4, 5, 6, 7, 8)})
-        k1 = self.c.get_item(TableName="p", Key={"pk": S("k"), "sk": N(1)})["Item"]
+        k1 = self.c.get_item(TableName="ptbl", Key={"pk": S("k"), "sk": N(1)})["Item"]
         self.assertEqual(k1["c"], N(1))
 
     def test_kill9_after_table_operations(self):
-        self.create_table("x")
+        self.create_table("xtbl")
         self.restart(kill=True)
-        self.assertEqual(self.c.describe_table(TableName="x")["Table"]["TableStatus"], "ACTIVE")
-        self.c.update_table(TableName="x", StreamSpecification={"StreamEnabled": True,
+        self.assertEqual(self.c.describe_table(TableName="xtbl")["Table"]["TableStatus"], "ACTIVE")
+        self.c.update_table(TableName="xtbl", StreamSpecification={"StreamEnabled": True,
                                                                 "StreamViewType": "KEYS_ONLY"})
-        arn = self.wait_status("x", "ACTIVE")["LatestStreamArn"]
-        self.c.tag_resource(ResourceArn=table_arn("x"), Tags=[{"Key": "a", "Value": "b"}])
+        arn = self.wait_status("xtbl", "ACTIVE")["LatestStreamArn"]
+        self.c.tag_resource(ResourceArn=table_arn("xtbl"), Tags=[{"Key": "a", "Value": "b"}])
         self.restart(kill=True)
-        d = self.c.describe_table(TableName="x")["Table"]
+        d = self.c.describe_table(TableName="xtbl")["Table"]
         self.assertEqual(d["LatestStreamArn"], arn)
-        self.assertEqual(self.c.list_tags_of_resource(ResourceArn=table_arn("x"))["Tags"],
+        self.assertEqual(self.c.list_tags_of_resource(ResourceArn=table_arn("xtbl"))["Tags"],
                          [{"Key": "a", "Value": "b"}])
-        self.c.delete_table(TableName="x")
+        self.c.delete_table(TableName="xtbl")
         self.restart(kill=True)
-        self.wait_status("x", None)
+        self.wait_status("xtbl", None)
         self.assertEqual(self.c.list_tables()["TableNames"], [])
 
 
@@ -131,22 +131,22 @@ class TtlAfterRestart(DdbCase):
     DAEMON_ARGS = ("--ttl-interval", "1")
 
     def test_sweeper_resumes(self):
-        self.create_table("t")
-        self.c.update_time_to_live(TableName="t", TimeToLiveSpecification={
+        self.create_table("tbl")
+        self.c.update_time_to_live(TableName="tbl", TimeToLiveSpecification={
             "Enabled": True, "AttributeName": "exp"})
         now = int(self.now_s())
-        self.c.put_item(TableName="t", Item={"pk": S("a"), "exp": N(now + 3600)})
+        self.c.put_item(TableName="tbl", Item={"pk": S("a"), "exp": N(now + 3600)})
         self.restart(kill=True)
-        self.assertEqual(self.c.describe_time_to_live(TableName="t")["TimeToLiveDescription"],
+        self.assertEqual(self.c.describe_time_to_live(TableName="tbl")["TimeToLiveDescription"],
                          {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"})
         # the fresh daemon's test clock starts at the wall clock again: move past the expiry
         self.advance(max(0, now + 3700 - self.now_s()))
         deadline = time.monotonic() + 8
         while time.monotonic() < deadline:
-            if "Item" not in self.c.get_item(TableName="t", Key={"pk": S("a")}):
+            if "Item" not in self.c.get_item(TableName="tbl", Key={"pk": S("a")}):
                 break
             time.sleep(0.1)
-        self.assertNotIn("Item", self.c.get_item(TableName="t", Key={"pk": S("a")}))
+        self.assertNotIn("Item", self.c.get_item(TableName="tbl", Key={"pk": S("a")}))
 
 
 if __name__ == "__main__":

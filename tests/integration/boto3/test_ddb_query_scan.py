@@ -25,18 +25,18 @@ def sks(items, attr="sk"):
 class KeyConditions(DdbCase):
     def setUp(self):
         super().setUp()
-        self.create_table("q", range_key=("sk", "N"))
+        self.create_table("qtbl", range_key=("sk", "N"))
         self.nums = [Decimal(x) for x in ("-10", "-2.5", "0", "1", "2", "10", "100", "1E+3",
                                           "0.001")]
         shuffled = list(self.nums)
         random.Random(7).shuffle(shuffled)
         for v in shuffled:
-            self.c.put_item(TableName="q", Item={"pk": S("p"), "sk": {"N": str(v)},
+            self.c.put_item(TableName="qtbl", Item={"pk": S("p"), "sk": {"N": str(v)},
                                                  "v": {"N": str(v)}})
-        self.c.put_item(TableName="q", Item={"pk": S("other"), "sk": N(1)})
+        self.c.put_item(TableName="qtbl", Item={"pk": S("other"), "sk": N(1)})
 
     def q(self, cond, vals, **kw):
-        return self.c.query(TableName="q", KeyConditionExpression=cond,
+        return self.c.query(TableName="qtbl", KeyConditionExpression=cond,
                             ExpressionAttributeValues=vals, **kw)
 
     def test_numeric_order_and_reverse(self):
@@ -125,7 +125,7 @@ class KeyConditions(DdbCase):
         r = self.q("pk = :p", {":p": S("p")}, Select="COUNT")
         self.assertEqual(r["Count"], len(self.nums))
         self.assertNotIn("Items", r)
-        self.c.put_item(TableName="q", Item={"pk": S("x"), "sk": N(1), "a": S("A"), "b": S("B")})
+        self.c.put_item(TableName="qtbl", Item={"pk": S("x"), "sk": N(1), "a": S("A"), "b": S("B")})
         r = self.q("pk = :p", {":p": S("x")}, Select="SPECIFIC_ATTRIBUTES",
                    ProjectionExpression="a")
         self.assertEqual(r["Items"], [{"a": S("A")}])
@@ -144,12 +144,12 @@ class KeyConditions(DdbCase):
                                cond="pk = :p", vals={":p": S("p")}, IndexName="nope")
 
     def test_legacy_key_conditions_and_query_filter(self):
-        self.c.put_item(TableName="q", Item={"pk": S("p"), "sk": N(5), "tag": S("t")})
-        r = self.c.query(TableName="q", KeyConditions={
+        self.c.put_item(TableName="qtbl", Item={"pk": S("p"), "sk": N(5), "tag": S("t")})
+        r = self.c.query(TableName="qtbl", KeyConditions={
             "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [S("p")]},
             "sk": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [N(1), N(10)]}})
         self.assertEqual(sks(r["Items"]), [1, 2, 5, 10])
-        r = self.c.query(TableName="q", KeyConditions={
+        r = self.c.query(TableName="qtbl", KeyConditions={
             "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [S("p")]}},
             QueryFilter={"tag": {"ComparisonOperator": "NOT_NULL"}}, AttributesToGet=["sk"])
         self.assertEqual(r["Items"], [{"sk": N(5)}])
@@ -158,32 +158,32 @@ class KeyConditions(DdbCase):
 
 class SortOrder(DdbCase):
     def test_string_sort_is_utf8_bytes(self):
-        self.create_table("s", range_key=("sk", "S"))
+        self.create_table("stbl", range_key=("sk", "S"))
         vals = ["a", "B", "aa", "Z", "é", "~", "ab", "A", "a b", "\u4e2d", "\U0001F600", "ÿ"]
         for v in vals:
-            self.c.put_item(TableName="s", Item={"pk": S("p"), "sk": S(v)})
-        r = self.c.query(TableName="s", KeyConditionExpression="pk = :p",
+            self.c.put_item(TableName="stbl", Item={"pk": S("p"), "sk": S(v)})
+        r = self.c.query(TableName="stbl", KeyConditionExpression="pk = :p",
                          ExpressionAttributeValues={":p": S("p")})
         self.assertEqual(sks(r["Items"]), sorted(vals, key=lambda x: x.encode("utf-8")))
-        r = self.c.query(TableName="s", KeyConditionExpression="pk = :p AND begins_with(sk, :a)",
+        r = self.c.query(TableName="stbl", KeyConditionExpression="pk = :p AND begins_with(sk, :a)",
                          ExpressionAttributeValues={":p": S("p"), ":a": S("a")})
         self.assertEqual(sks(r["Items"]), ["a", "a b", "aa", "ab"])
-        r = self.c.query(TableName="s", KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+        r = self.c.query(TableName="stbl", KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
                          ExpressionAttributeValues={":p": S("p"), ":a": S("Z"), ":b": S("ab")})
         self.assertEqual(sks(r["Items"]), ["Z", "a", "a b", "aa", "ab"])
 
     def test_binary_sort_is_unsigned(self):
-        self.create_table("b", range_key=("sk", "B"))
+        self.create_table("btbl", range_key=("sk", "B"))
         vals = [b"\x00", b"\x7f", b"\x80", b"\xff", b"\x00\x01", b"\x01", b"\xfe\xff"]
         for v in vals:
-            self.c.put_item(TableName="b", Item={"pk": S("p"), "sk": {"B": v}})
-        r = self.c.query(TableName="b", KeyConditionExpression="pk = :p",
+            self.c.put_item(TableName="btbl", Item={"pk": S("p"), "sk": {"B": v}})
+        r = self.c.query(TableName="btbl", KeyConditionExpression="pk = :p",
                          ExpressionAttributeValues={":p": S("p")})
         self.assertEqual(sks(r["Items"]), sorted(vals))
-        r = self.c.query(TableName="b", KeyConditionExpression="pk = :p AND begins_with(sk, :x)",
+        r = self.c.query(TableName="btbl", KeyConditionExpression="pk = :p AND begins_with(sk, :x)",
                          ExpressionAttributeValues={":p": S("p"), ":x": {"B": b"\x00"}})
         self.assertEqual(sks(r["Items"]), [b"\x00", b"\x00\x01"])
-        r = self.c.query(TableName="b", KeyConditionExpression="pk = :p AND sk > :x",
+        r = self.c.query(TableName="btbl", KeyConditionExpression="pk = :p AND sk > :x",
                          ExpressionAttributeValues={":p": S("p"), ":x": {"B": b"\x7f"}})
         self.assertEqual(sks(r["Items"]), [b"\x80", b"\xfe\xff", b"\xff"])
 
@@ -219,7 +219,7 @@ class OneMegabytePage(DdbCase):
 class Indexes(DdbCase):
     def setUp(self):
         super().setUp()
-        self.create_table("ix", range_key=("sk", "N"),
+        self.create_table("ixtbl", range_key=("sk", "N"),
                           gsis=[("keys", ("g", "S"), ("gr", "N"), "KEYS_ONLY"),
                                 ("inc", ("g", "S"), None, ["INCLUDE", ["a"]]),
                                 ("all", ("g", "S"), ("gr", "N"), "ALL")],
@@ -232,10 +232,10 @@ class Indexes(DdbCase):
             {"pk": S("p3"), "sk": N(1), "g": S("y"), "gr": N(1)},
         ]
         for it in self.items:
-            self.c.put_item(TableName="ix", Item=it)
+            self.c.put_item(TableName="ixtbl", Item=it)
 
     def iq(self, index, cond, vals, **kw):
-        return self.c.query(TableName="ix", IndexName=index, KeyConditionExpression=cond,
+        return self.c.query(TableName="ixtbl", IndexName=index, KeyConditionExpression=cond,
                             ExpressionAttributeValues=vals, **kw)
 
     def test_keys_only_gsi(self):
@@ -260,7 +260,7 @@ class Indexes(DdbCase):
         r = self.iq("all", "g = :g AND gr > :z", {":g": S("x"), ":z": N(1)}, ScanIndexForward=False)
         self.assertEqual(r["Items"], [self.items[0]])
         # the item without g is in no GSI
-        s = self.c.scan(TableName="ix", IndexName="all")
+        s = self.c.scan(TableName="ixtbl", IndexName="all")
         self.assertEqual(s["Count"], 3)
         self.assertNotIn({"pk": S("p2"), "sk": N(1)}, [{"pk": i["pk"], "sk": i["sk"]}
                                                       for i in s["Items"]])
@@ -273,18 +273,18 @@ class Indexes(DdbCase):
         self.assertEqual(r2["Items"], [self.items[0]])
 
     def test_gsi_follows_updates_and_deletes(self):
-        self.c.update_item(TableName="ix", Key={"pk": S("p1"), "sk": N(1)},
+        self.c.update_item(TableName="ixtbl", Key={"pk": S("p1"), "sk": N(1)},
                            UpdateExpression="SET g = :y", ExpressionAttributeValues={":y": S("y")})
         self.assertEqual(self.iq("all", "g = :g", {":g": S("x")})["Count"], 1)
         self.assertEqual(self.iq("all", "g = :g", {":g": S("y")})["Count"], 2)
-        self.c.update_item(TableName="ix", Key={"pk": S("p1"), "sk": N(2)}, UpdateExpression="REMOVE g")
+        self.c.update_item(TableName="ixtbl", Key={"pk": S("p1"), "sk": N(2)}, UpdateExpression="REMOVE g")
         self.assertEqual(self.iq("all", "g = :g", {":g": S("x")})["Count"], 0)
-        self.c.delete_item(TableName="ix", Key={"pk": S("p3"), "sk": N(1)})
+        self.c.delete_item(TableName="ixtbl", Key={"pk": S("p3"), "sk": N(1)})
         self.assertEqual(self.iq("all", "g = :g", {":g": S("y")})["Count"], 1)
 
     def test_gsi_key_type_is_enforced(self):
         with self.assertRaises(self.c.exceptions.ClientError) as cm:
-            self.c.put_item(TableName="ix", Item={"pk": S("p9"), "sk": N(1), "g": N(1)})
+            self.c.put_item(TableName="ixtbl", Item={"pk": S("p9"), "sk": N(1), "g": N(1)})
         e = cm.exception.response["Error"]
         self.assertEqual(e["Code"], "ValidationException")
         self.assertRegex(e["Message"], r"^One or more parameter values were invalid: Type mismatch "
@@ -297,18 +297,18 @@ class Indexes(DdbCase):
                                ConsistentRead=True)
 
     def test_lsi_sparse_and_fetch(self):
-        r = self.c.query(TableName="ix", IndexName="lsi", KeyConditionExpression="pk = :p",
+        r = self.c.query(TableName="ixtbl", IndexName="lsi", KeyConditionExpression="pk = :p",
                          ExpressionAttributeValues={":p": S("p1")})
         self.assertEqual(r["Items"], [{"pk": S("p1"), "sk": N(1), "lr": N(5)}])
         # an LSI may fetch attributes it does not project from the table
-        r = self.c.query(TableName="ix", IndexName="lsi", KeyConditionExpression="pk = :p",
+        r = self.c.query(TableName="ixtbl", IndexName="lsi", KeyConditionExpression="pk = :p",
                          ExpressionAttributeValues={":p": S("p1")}, Select="ALL_ATTRIBUTES")
         self.assertEqual(r["Items"], [self.items[0]])
-        r = self.c.query(TableName="ix", IndexName="lsi", KeyConditionExpression="pk = :p",
+        r = self.c.query(TableName="ixtbl", IndexName="lsi", KeyConditionExpression="pk = :p",
                          ExpressionAttributeValues={":p": S("p1")}, ConsistentRead=True,
                          ProjectionExpression="b")
         self.assertEqual(r["Items"], [{"b": S("B1")}])
-        r = self.c.query(TableName="ix", IndexName="lsi",
+        r = self.c.query(TableName="ixtbl", IndexName="lsi",
                          KeyConditionExpression="pk = :p AND lr < :v",
                          ExpressionAttributeValues={":p": S("p2"), ":v": N(3)})
         self.assertEqual(r["Count"], 1)
@@ -317,15 +317,15 @@ class Indexes(DdbCase):
 class ScanSegments(DdbCase):
     def setUp(self):
         super().setUp()
-        self.create_table("sc")
+        self.create_table("sctbl")
         for i in range(60):
-            self.c.put_item(TableName="sc", Item={"pk": S("k%02d" % i), "i": N(i)})
+            self.c.put_item(TableName="sctbl", Item={"pk": S("k%02d" % i), "i": N(i)})
 
     def test_segments_disjoint_and_complete(self):
         for total in (1, 3, 4, 7):
             seen = []
             for seg in range(total):
-                got = self.items("sc", Segment=seg, TotalSegments=total, Limit=7)
+                got = self.items("sctbl", Segment=seg, TotalSegments=total, Limit=7)
                 seen += [i["pk"]["S"] for i in got]
             self.assertEqual(len(seen), 60, total)
             self.assertEqual(set(seen), {"k%02d" % i for i in range(60)}, total)
@@ -333,34 +333,34 @@ class ScanSegments(DdbCase):
     def test_segment_errors(self):
         self.assert_validation(self.c.scan, "The TotalSegments parameter is required but was not "
                                "present in the request when parameter Segment is present",
-                               TableName="sc", Segment=0)
+                               TableName="sctbl", Segment=0)
         self.assert_validation(self.c.scan, "The Segment parameter is required but was not "
                                "present in the request when parameter TotalSegments is present",
-                               TableName="sc", TotalSegments=2)
+                               TableName="sctbl", TotalSegments=2)
         self.assert_validation(self.c.scan, "The Segment parameter is zero-based and must be less "
                                "than parameter TotalSegments: Segment: 2 is not less than "
-                               "TotalSegments: 2", TableName="sc", Segment=2, TotalSegments=2)
+                               "TotalSegments: 2", TableName="sctbl", Segment=2, TotalSegments=2)
 
     def test_scan_paging_count_and_filter(self):
-        got = self.items("sc", Limit=8)
+        got = self.items("sctbl", Limit=8)
         self.assertEqual(len(got), 60)
-        r = self.c.scan(TableName="sc", Select="COUNT", FilterExpression="i < :v",
+        r = self.c.scan(TableName="sctbl", Select="COUNT", FilterExpression="i < :v",
                         ExpressionAttributeValues={":v": N(10)})
         self.assertEqual((r["Count"], r["ScannedCount"]), (10, 60))
         self.assertNotIn("Items", r)
-        r = self.c.scan(TableName="sc", Limit=5, FilterExpression="i < :v",
+        r = self.c.scan(TableName="sctbl", Limit=5, FilterExpression="i < :v",
                         ExpressionAttributeValues={":v": N(0)})
         self.assertEqual((r["Count"], r["ScannedCount"]), (0, 5))
         self.assertIn("LastEvaluatedKey", r)
-        r = self.c.scan(TableName="sc", ScanFilter={
+        r = self.c.scan(TableName="sctbl", ScanFilter={
             "i": {"ComparisonOperator": "IN", "AttributeValueList": [N(3), N(4), N(99)]}})
         self.assertEqual(sorted(int(i["i"]["N"]) for i in r["Items"]), [3, 4])
-        r = self.c.scan(TableName="sc", ProjectionExpression="i", Limit=1)
+        r = self.c.scan(TableName="sctbl", ProjectionExpression="i", Limit=1)
         self.assertEqual(set(r["Items"][0]), {"i"})
 
     def test_scan_order_is_stable_across_pages(self):
-        a = [i["pk"]["S"] for i in self.items("sc")]
-        b = [i["pk"]["S"] for i in self.items("sc", Limit=9)]
+        a = [i["pk"]["S"] for i in self.items("sctbl")]
+        b = [i["pk"]["S"] for i in self.items("sctbl", Limit=9)]
         self.assertEqual(a, b)
 
 

@@ -41,14 +41,14 @@ class StreamCase(DdbCase):
 
 class RecordShapes(StreamCase):
     def test_new_and_old_images(self):
-        t = self.create_table("t", stream="NEW_AND_OLD_IMAGES")
+        t = self.create_table("tbl", stream="NEW_AND_OLD_IMAGES")
         arn = t["LatestStreamArn"]
-        self.assertEqual(arn, table_arn("t") + "/stream/" + t["LatestStreamLabel"])
+        self.assertEqual(arn, table_arn("tbl") + "/stream/" + t["LatestStreamLabel"])
         now = self.now_s()
-        self.c.put_item(TableName="t", Item={"pk": S("a"), "v": N(1)})
-        self.c.update_item(TableName="t", Key={"pk": S("a")}, UpdateExpression="SET v = :v",
+        self.c.put_item(TableName="tbl", Item={"pk": S("a"), "v": N(1)})
+        self.c.update_item(TableName="tbl", Key={"pk": S("a")}, UpdateExpression="SET v = :v",
                            ExpressionAttributeValues={":v": N(2)})
-        self.c.delete_item(TableName="t", Key={"pk": S("a")})
+        self.c.delete_item(TableName="tbl", Key={"pk": S("a")})
         recs = self.records(arn=arn)
         self.assertEqual([r["eventName"] for r in recs], ["INSERT", "MODIFY", "REMOVE"])
         for r in recs:
@@ -97,9 +97,9 @@ class RecordShapes(StreamCase):
                 self.assertEqual({k for k in d if k.endswith("Image")}, images, (vt, r))
 
     def test_raw_record_wire_shape(self):
-        self.create_table("t", stream="KEYS_ONLY")
-        self.c.put_item(TableName="t", Item={"pk": S("a")})
-        arn = self.stream_arn("t")
+        self.create_table("tbl", stream="KEYS_ONLY")
+        self.c.put_item(TableName="tbl", Item={"pk": S("a")})
+        arn = self.stream_arn("tbl")
         sid = self.shard_ids(arn)[0]
         it = self.raw_ok("GetShardIterator", {"StreamArn": arn, "ShardId": sid,
                                               "ShardIteratorType": "TRIM_HORIZON"},
@@ -117,41 +117,41 @@ class RecordShapes(StreamCase):
 class WhatIsRecorded(StreamCase):
     def setUp(self):
         super().setUp()
-        self.create_table("t", stream="NEW_AND_OLD_IMAGES")
-        self.c.put_item(TableName="t", Item={"pk": S("a"), "v": N(1), "s": {"SS": ["x"]}})
+        self.create_table("tbl", stream="NEW_AND_OLD_IMAGES")
+        self.c.put_item(TableName="tbl", Item={"pk": S("a"), "v": N(1), "s": {"SS": ["x"]}})
 
     def test_no_record_for_writes_that_change_nothing(self):
-        self.c.put_item(TableName="t", Item={"pk": S("a"), "v": N(1), "s": {"SS": ["x"]}})
-        self.c.update_item(TableName="t", Key={"pk": S("a")}, UpdateExpression="SET v = :v",
+        self.c.put_item(TableName="tbl", Item={"pk": S("a"), "v": N(1), "s": {"SS": ["x"]}})
+        self.c.update_item(TableName="tbl", Key={"pk": S("a")}, UpdateExpression="SET v = :v",
                            ExpressionAttributeValues={":v": {"N": "1.0"}})
-        self.c.update_item(TableName="t", Key={"pk": S("a")}, UpdateExpression="REMOVE nope")
-        self.c.update_item(TableName="t", Key={"pk": S("a")}, UpdateExpression="ADD s :x",
+        self.c.update_item(TableName="tbl", Key={"pk": S("a")}, UpdateExpression="REMOVE nope")
+        self.c.update_item(TableName="tbl", Key={"pk": S("a")}, UpdateExpression="ADD s :x",
                            ExpressionAttributeValues={":x": {"SS": ["x"]}})
-        self.c.delete_item(TableName="t", Key={"pk": S("missing")})
-        self.assertEqual([r["eventName"] for r in self.records("t")], ["INSERT"])
+        self.c.delete_item(TableName="tbl", Key={"pk": S("missing")})
+        self.assertEqual([r["eventName"] for r in self.records("tbl")], ["INSERT"])
 
     def test_no_record_for_failed_writes(self):
-        self.assert_error(self.c.put_item, "ConditionalCheckFailedException", TableName="t",
+        self.assert_error(self.c.put_item, "ConditionalCheckFailedException", TableName="tbl",
                           Item={"pk": S("a")}, ConditionExpression="attribute_not_exists(pk)")
-        self.assert_error(self.c.update_item, "ValidationException", TableName="t",
+        self.assert_error(self.c.update_item, "ValidationException", TableName="tbl",
                           Key={"pk": S("a")}, UpdateExpression="SET v = v + :s",
                           ExpressionAttributeValues={":s": S("x")})
         with self.assertRaises(self.c.exceptions.TransactionCanceledException):
             self.c.transact_write_items(TransactItems=[
-                {"Put": {"TableName": "t", "Item": {"pk": S("b")}}},
-                {"ConditionCheck": {"TableName": "t", "Key": {"pk": S("a")},
+                {"Put": {"TableName": "tbl", "Item": {"pk": S("b")}}},
+                {"ConditionCheck": {"TableName": "tbl", "Key": {"pk": S("a")},
                                     "ConditionExpression": "attribute_not_exists(pk)"}}])
-        self.assertEqual([r["eventName"] for r in self.records("t")], ["INSERT"])
+        self.assertEqual([r["eventName"] for r in self.records("tbl")], ["INSERT"])
 
     def test_batch_and_transaction_writes_are_recorded(self):
-        self.c.batch_write_item(RequestItems={"t": [
+        self.c.batch_write_item(RequestItems={"tbl": [
             {"PutRequest": {"Item": {"pk": S("b")}}},
             {"DeleteRequest": {"Key": {"pk": S("a")}}}]})
         self.c.transact_write_items(TransactItems=[
-            {"Put": {"TableName": "t", "Item": {"pk": S("c")}}},
-            {"Update": {"TableName": "t", "Key": {"pk": S("b")}, "UpdateExpression": "SET w = :w",
+            {"Put": {"TableName": "tbl", "Item": {"pk": S("c")}}},
+            {"Update": {"TableName": "tbl", "Key": {"pk": S("b")}, "UpdateExpression": "SET w = :w",
                         "ExpressionAttributeValues": {":w": N(1)}}}])
-        recs = self.records("t")
+        recs = self.records("tbl")
         got = sorted((r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for r in recs[1:])
         self.assertEqual(got, [("INSERT", "b"), ("INSERT", "c"), ("MODIFY", "b"), ("REMOVE", "a")])
         seqs = [int(r["dynamodb"]["SequenceNumber"]) for r in recs]
@@ -161,10 +161,10 @@ class WhatIsRecorded(StreamCase):
 class Iterators(StreamCase):
     def setUp(self):
         super().setUp()
-        self.create_table("t", stream="KEYS_ONLY")
+        self.create_table("tbl", stream="KEYS_ONLY")
         for i in range(5):
-            self.c.put_item(TableName="t", Item={"pk": S("k%d" % i)})
-        self.arn = self.stream_arn("t")
+            self.c.put_item(TableName="tbl", Item={"pk": S("k%d" % i)})
+        self.arn = self.stream_arn("tbl")
         self.sid = self.shard_ids(self.arn)[0]
 
     def it(self, kind, **kw):
@@ -179,7 +179,7 @@ class Iterators(StreamCase):
         self.assertEqual(d["StreamArn"], self.arn)
         self.assertEqual(d["StreamStatus"], "ENABLED")
         self.assertEqual(d["StreamViewType"], "KEYS_ONLY")
-        self.assertEqual(d["TableName"], "t")
+        self.assertEqual(d["TableName"], "tbl")
         self.assertEqual(d["KeySchema"], [{"AttributeName": "pk", "KeyType": "HASH"}])
         self.assertEqual(d["StreamLabel"], self.arn.rsplit("/", 1)[1])
         self.assertIn("CreationRequestDateTime", d)
@@ -192,11 +192,11 @@ class Iterators(StreamCase):
         self.assertNotIn("EndingSequenceNumber", d["Shards"][-1]["SequenceNumberRange"])
         self.create_table("other", stream="NEW_IMAGE")
         ls = self.s.list_streams()["Streams"]
-        self.assertEqual(sorted(x["TableName"] for x in ls), ["other", "t"])
+        self.assertEqual(sorted(x["TableName"] for x in ls), ["other", "tbl"])
         for x in ls:
             self.assertEqual(set(x), {"StreamArn", "TableName", "StreamLabel"})
-        ls = self.s.list_streams(TableName="t")["Streams"]
-        self.assertEqual(ls, [{"StreamArn": self.arn, "TableName": "t",
+        ls = self.s.list_streams(TableName="tbl")["Streams"]
+        self.assertEqual(ls, [{"StreamArn": self.arn, "TableName": "tbl",
                                "StreamLabel": d["StreamLabel"]}])
         p1 = self.s.list_streams(Limit=1)
         self.assertEqual(len(p1["Streams"]), 1)
@@ -214,7 +214,7 @@ class Iterators(StreamCase):
         # an open shard always hands back a next iterator, which sees later writes
         r = self.s.get_records(ShardIterator=r["NextShardIterator"])
         self.assertEqual(r["Records"], [])
-        self.c.put_item(TableName="t", Item={"pk": S("k5")})
+        self.c.put_item(TableName="tbl", Item={"pk": S("k5")})
         r = self.s.get_records(ShardIterator=r["NextShardIterator"])
         self.assertEqual(self.keys(r["Records"]), ["k5"])
 
@@ -227,7 +227,7 @@ class Iterators(StreamCase):
         r = self.s.get_records(ShardIterator=self.it("AFTER_SEQUENCE_NUMBER", SequenceNumber=seq2))
         self.assertEqual(self.keys(r["Records"]), ["k3", "k4"])
         self.assertEqual(self.s.get_records(ShardIterator=latest)["Records"], [])
-        self.c.put_item(TableName="t", Item={"pk": S("k9")})
+        self.c.put_item(TableName="tbl", Item={"pk": S("k9")})
         self.assertEqual(self.keys(self.s.get_records(ShardIterator=latest)["Records"]), ["k9"])
 
     def test_iterator_expires_after_15_minutes(self):
@@ -245,8 +245,8 @@ class Iterators(StreamCase):
     def test_records_trimmed_after_24_hours(self):
         old = self.s.get_records(ShardIterator=self.it("TRIM_HORIZON"))["Records"]
         self.advance(25 * 3600)
-        self.c.put_item(TableName="t", Item={"pk": S("fresh")})
-        recs = self.records("t")
+        self.c.put_item(TableName="tbl", Item={"pk": S("fresh")})
+        recs = self.records("tbl")
         self.assertEqual(self.keys(recs), ["fresh"])
         self.assert_error(self.s.get_shard_iterator, "TrimmedDataAccessException",
                           StreamArn=self.arn, ShardId=self.sid,
@@ -254,7 +254,7 @@ class Iterators(StreamCase):
                           SequenceNumber=old[0]["dynamodb"]["SequenceNumber"])
 
     def test_errors(self):
-        bad = table_arn("t") + "/stream/2000-01-01T00:00:00.000"
+        bad = table_arn("tbl") + "/stream/2000-01-01T00:00:00.000"
         self.assert_error(self.s.describe_stream, "ResourceNotFoundException", StreamArn=bad)
         self.assert_error(self.s.get_shard_iterator, "ResourceNotFoundException",
                           StreamArn=self.arn, ShardId="shardId-00000000000000000000-00000000",
@@ -267,43 +267,43 @@ class Iterators(StreamCase):
 
 class EnableDisable(StreamCase):
     def test_disable_and_reenable_gives_a_new_stream(self):
-        self.create_table("t")
-        d = self.c.describe_table(TableName="t")["Table"]
+        self.create_table("tbl")
+        d = self.c.describe_table(TableName="tbl")["Table"]
         self.assertNotIn("LatestStreamArn", d)
-        r = self.c.update_table(TableName="t", StreamSpecification={
+        r = self.c.update_table(TableName="tbl", StreamSpecification={
             "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]
         first = r["LatestStreamArn"]
         self.assertEqual(r["StreamSpecification"],
                          {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
-        self.wait_status("t", "ACTIVE")
-        self.c.put_item(TableName="t", Item={"pk": S("a")})
+        self.wait_status("tbl", "ACTIVE")
+        self.c.put_item(TableName="tbl", Item={"pk": S("a")})
         self.assert_error(self.c.update_table, "ValidationException",
-                          contains="already has an enabled stream", TableName="t",
+                          contains="already has an enabled stream", TableName="tbl",
                           StreamSpecification={"StreamEnabled": True,
                                                "StreamViewType": "KEYS_ONLY"})
-        self.c.update_table(TableName="t", StreamSpecification={"StreamEnabled": False})
-        self.wait_status("t", "ACTIVE")
+        self.c.update_table(TableName="tbl", StreamSpecification={"StreamEnabled": False})
+        self.wait_status("tbl", "ACTIVE")
         old = self.s.describe_stream(StreamArn=first)["StreamDescription"]
         self.assertIn(old["StreamStatus"], ("DISABLING", "DISABLED"))
         # writes while the stream is off are not recorded anywhere
-        self.c.put_item(TableName="t", Item={"pk": S("off")})
+        self.c.put_item(TableName="tbl", Item={"pk": S("off")})
         self.advance(1)
-        r = self.c.update_table(TableName="t", StreamSpecification={
+        r = self.c.update_table(TableName="tbl", StreamSpecification={
             "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})["TableDescription"]
         second = r["LatestStreamArn"]
         self.assertNotEqual(second, first)
-        self.wait_status("t", "ACTIVE")
-        self.c.put_item(TableName="t", Item={"pk": S("b")})
+        self.wait_status("tbl", "ACTIVE")
+        self.c.put_item(TableName="tbl", Item={"pk": S("b")})
         self.assertEqual([x["dynamodb"]["Keys"]["pk"]["S"] for x in self.records(arn=first)], ["a"])
         self.assertEqual([x["dynamodb"]["Keys"]["pk"]["S"] for x in self.records(arn=second)], ["b"])
-        arns = {x["StreamArn"] for x in self.s.list_streams(TableName="t")["Streams"]}
+        arns = {x["StreamArn"] for x in self.s.list_streams(TableName="tbl")["Streams"]}
         self.assertEqual(arns, {first, second})
 
     def test_delete_table_disables_its_stream(self):
-        t = self.create_table("t", stream="KEYS_ONLY")
-        self.c.put_item(TableName="t", Item={"pk": S("a")})
-        self.c.delete_table(TableName="t")
-        self.wait_status("t", None)
+        t = self.create_table("tbl", stream="KEYS_ONLY")
+        self.c.put_item(TableName="tbl", Item={"pk": S("a")})
+        self.c.delete_table(TableName="tbl")
+        self.wait_status("tbl", None)
         d = self.s.describe_stream(StreamArn=t["LatestStreamArn"])["StreamDescription"]
         self.assertIn(d["StreamStatus"], ("DISABLING", "DISABLED"))
         self.assertEqual([x["eventName"] for x in self.records(arn=t["LatestStreamArn"])],
@@ -314,16 +314,16 @@ class TtlBeforeSweep(StreamCase):
     DAEMON_ARGS = ("--ttl-interval", "3600")
 
     def test_expired_items_are_still_returned(self):
-        self.create_table("t", range_key=("sk", "N"))
-        self.c.update_time_to_live(TableName="t", TimeToLiveSpecification={
+        self.create_table("tbl", range_key=("sk", "N"))
+        self.c.update_time_to_live(TableName="tbl", TimeToLiveSpecification={
             "Enabled": True, "AttributeName": "exp"})
         past = int(self.now_s()) - 100
-        self.c.put_item(TableName="t", Item={"pk": S("a"), "sk": N(1), "exp": N(past)})
+        self.c.put_item(TableName="tbl", Item={"pk": S("a"), "sk": N(1), "exp": N(past)})
         self.advance(30)
-        self.assertIn("Item", self.c.get_item(TableName="t", Key={"pk": S("a"), "sk": N(1)}))
-        self.assertEqual(self.c.query(TableName="t", KeyConditionExpression="pk = :p",
+        self.assertIn("Item", self.c.get_item(TableName="tbl", Key={"pk": S("a"), "sk": N(1)}))
+        self.assertEqual(self.c.query(TableName="tbl", KeyConditionExpression="pk = :p",
                                       ExpressionAttributeValues={":p": S("a")})["Count"], 1)
-        self.assertEqual(self.c.scan(TableName="t")["Count"], 1)
+        self.assertEqual(self.c.scan(TableName="tbl")["Count"], 1)
 
 
 class TtlSweep(StreamCase):
@@ -332,27 +332,27 @@ class TtlSweep(StreamCase):
     def wait_gone(self, key, timeout=8.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if "Item" not in self.c.get_item(TableName="t", Key=key):
+            if "Item" not in self.c.get_item(TableName="tbl", Key=key):
                 return True
             time.sleep(0.1)
         return False
 
     def test_sweep_deletes_expired_items_with_a_service_record(self):
-        self.create_table("t", stream="NEW_AND_OLD_IMAGES")
-        self.c.update_time_to_live(TableName="t", TimeToLiveSpecification={
+        self.create_table("tbl", stream="NEW_AND_OLD_IMAGES")
+        self.c.update_time_to_live(TableName="tbl", TimeToLiveSpecification={
             "Enabled": True, "AttributeName": "exp"})
         now = int(self.now_s())
-        self.c.put_item(TableName="t", Item={"pk": S("soon"), "exp": N(now + 60), "v": S("x")})
-        self.c.put_item(TableName="t", Item={"pk": S("later"), "exp": N(now + 100000)})
-        self.c.put_item(TableName="t", Item={"pk": S("string"), "exp": S(str(now))})
-        self.c.put_item(TableName="t", Item={"pk": S("none")})
+        self.c.put_item(TableName="tbl", Item={"pk": S("soon"), "exp": N(now + 60), "v": S("x")})
+        self.c.put_item(TableName="tbl", Item={"pk": S("later"), "exp": N(now + 100000)})
+        self.c.put_item(TableName="tbl", Item={"pk": S("string"), "exp": S(str(now))})
+        self.c.put_item(TableName="tbl", Item={"pk": S("none")})
         # more than five years in the past: DynamoDB does not delete it
-        self.c.put_item(TableName="t", Item={"pk": S("ancient"), "exp": N(1000)})
+        self.c.put_item(TableName="tbl", Item={"pk": S("ancient"), "exp": N(1000)})
         self.advance(120)
         self.assertTrue(self.wait_gone({"pk": S("soon")}), "expired item never swept")
         for pk in ("later", "string", "none", "ancient"):
-            self.assertIn("Item", self.c.get_item(TableName="t", Key={"pk": S(pk)}), pk)
-        recs = self.records("t")
+            self.assertIn("Item", self.c.get_item(TableName="tbl", Key={"pk": S(pk)}), pk)
+        recs = self.records("tbl")
         self.assertEqual([r["eventName"] for r in recs], ["INSERT"] * 5 + ["REMOVE"])
         rem = recs[-1]
         self.assertEqual(rem["dynamodb"]["Keys"], {"pk": S("soon")})
@@ -363,7 +363,7 @@ class TtlSweep(StreamCase):
             self.assertNotIn("userIdentity", r)
         # on the wire: userIdentity {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
         # (DynamoDB developer guide, "DynamoDB Streams and Time to Live")
-        arn = self.stream_arn("t")
+        arn = self.stream_arn("tbl")
         sid = self.shard_ids(arn)[0]
         it = self.raw_ok("GetShardIterator", {"StreamArn": arn, "ShardId": sid,
                                               "ShardIteratorType": "AFTER_SEQUENCE_NUMBER",
@@ -375,13 +375,13 @@ class TtlSweep(StreamCase):
                          {"type": "Service", "principalId": "dynamodb.amazonaws.com"})
 
     def test_disabled_ttl_deletes_nothing(self):
-        self.create_table("t")
+        self.create_table("tbl")
         self.create_table("off")
-        self.c.update_time_to_live(TableName="t", TimeToLiveSpecification={
+        self.c.update_time_to_live(TableName="tbl", TimeToLiveSpecification={
             "Enabled": True, "AttributeName": "exp"})
         now = int(self.now_s())
         self.c.put_item(TableName="off", Item={"pk": S("a"), "exp": N(now - 10)})
-        self.c.put_item(TableName="t", Item={"pk": S("a"), "exp": N(now - 10)})
+        self.c.put_item(TableName="tbl", Item={"pk": S("a"), "exp": N(now - 10)})
         self.advance(60)
         # once the sweep has removed t's item it has passed over "off" too
         self.assertTrue(self.wait_gone({"pk": S("a")}))

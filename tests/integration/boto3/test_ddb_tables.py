@@ -40,9 +40,9 @@ class CreateDescribe(DdbCase):
         self.assertNotIn("LatestStreamArn", d)
 
     def test_pay_per_request_summary(self):
-        t = self.create_table("od")
+        t = self.create_table("odtbl")
         self.assertEqual(t["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST")
-        d = self.c.describe_table(TableName="od")["Table"]
+        d = self.c.describe_table(TableName="odtbl")["Table"]
         self.assertEqual(d["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST")
         self.assertIn("LastUpdateToPayPerRequestDateTime", d["BillingModeSummary"])
         pt = d["ProvisionedThroughput"]
@@ -92,12 +92,12 @@ class CreateDescribe(DdbCase):
         self.assertEqual(d["TableClassSummary"]["TableClass"], "STANDARD_INFREQUENT_ACCESS")
 
     def test_stream_specification_at_create(self):
-        t = self.create_table("st", stream="NEW_AND_OLD_IMAGES")
+        t = self.create_table("sttbl", stream="NEW_AND_OLD_IMAGES")
         self.assertEqual(t["StreamSpecification"],
                          {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
         label = t["LatestStreamLabel"]
         self.assertRegex(label, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$")
-        self.assertEqual(t["LatestStreamArn"], table_arn("st") + "/stream/" + label)
+        self.assertEqual(t["LatestStreamArn"], table_arn("sttbl") + "/stream/" + label)
 
     def test_tags_at_create(self):
         self.create_table("tagged", Tags=[{"Key": "env", "Value": "dev"}])
@@ -276,11 +276,11 @@ class DeleteTable(DdbCase):
                           contains="Requested resource not found", TableName="nope")
 
     def test_waiters(self):
-        self.create_table("w", wait=False)
-        self.c.get_waiter("table_exists").wait(TableName="w",
+        self.create_table("wtbl", wait=False)
+        self.c.get_waiter("table_exists").wait(TableName="wtbl",
                                                WaiterConfig={"Delay": 1, "MaxAttempts": 3})
-        self.c.delete_table(TableName="w")
-        self.c.get_waiter("table_not_exists").wait(TableName="w",
+        self.c.delete_table(TableName="wtbl")
+        self.c.get_waiter("table_not_exists").wait(TableName="wtbl",
                                                    WaiterConfig={"Delay": 1, "MaxAttempts": 3})
 
 
@@ -306,15 +306,15 @@ class StatusDelay(DdbCase):
         self.c.put_item(TableName="slow", Item={"pk": S("a")})
 
     def test_updating_then_active(self):
-        self.create_table("u")
-        r = self.c.update_table(TableName="u", BillingMode="PROVISIONED",
+        self.create_table("utbl")
+        r = self.c.update_table(TableName="utbl", BillingMode="PROVISIONED",
                                 ProvisionedThroughput={"ReadCapacityUnits": 2,
                                                        "WriteCapacityUnits": 3})
         self.assertEqual(r["TableDescription"]["TableStatus"], "UPDATING")
-        self.assertEqual(self.c.describe_table(TableName="u")["Table"]["TableStatus"], "UPDATING")
+        self.assertEqual(self.c.describe_table(TableName="utbl")["Table"]["TableStatus"], "UPDATING")
         # items stay readable and writable while UPDATING
-        self.c.put_item(TableName="u", Item={"pk": S("a")})
-        d = self.wait_status("u", "ACTIVE")
+        self.c.put_item(TableName="utbl", Item={"pk": S("a")})
+        d = self.wait_status("utbl", "ACTIVE")
         self.assertEqual(d["ProvisionedThroughput"]["ReadCapacityUnits"], 2)
         self.assertEqual(d["ProvisionedThroughput"]["WriteCapacityUnits"], 3)
         self.assertEqual(d["BillingModeSummary"]["BillingMode"], "PROVISIONED")
@@ -331,14 +331,14 @@ class StatusDelay(DdbCase):
 
 class UpdateTable(DdbCase):
     def test_add_gsi_backfills_and_delete_gsi(self):
-        self.create_table("g", extra_attrs=())
+        self.create_table("gtbl", extra_attrs=())
         for i in range(5):
             item = {"pk": S("p%d" % i), "v": N(i)}
             if i % 2 == 0:
                 item["color"] = S("red")
-            self.c.put_item(TableName="g", Item=item)
+            self.c.put_item(TableName="gtbl", Item=item)
         r = self.c.update_table(
-            TableName="g",
+            TableName="gtbl",
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                   {"AttributeName": "color", "AttributeType": "S"}],
             GlobalSecondaryIndexUpdates=[{"Create": {
@@ -348,43 +348,43 @@ class UpdateTable(DdbCase):
         desc = r["TableDescription"]
         self.assertEqual(desc["TableStatus"], "UPDATING")
         self.assertEqual([x["IndexName"] for x in desc["GlobalSecondaryIndexes"]], ["byColor"])
-        self.wait_status("g", "ACTIVE")
-        q = self.c.query(TableName="g", IndexName="byColor",
+        self.wait_status("gtbl", "ACTIVE")
+        q = self.c.query(TableName="gtbl", IndexName="byColor",
                          KeyConditionExpression="color = :c",
                          ExpressionAttributeValues={":c": S("red")})
         self.assertEqual(sorted(i["pk"]["S"] for i in q["Items"]), ["p0", "p2", "p4"])
         # new writes reach the index too
-        self.c.put_item(TableName="g", Item={"pk": S("p9"), "color": S("red")})
-        q = self.c.query(TableName="g", IndexName="byColor", Select="COUNT",
+        self.c.put_item(TableName="gtbl", Item={"pk": S("p9"), "color": S("red")})
+        q = self.c.query(TableName="gtbl", IndexName="byColor", Select="COUNT",
                          KeyConditionExpression="color = :c",
                          ExpressionAttributeValues={":c": S("red")})
         self.assertEqual(q["Count"], 4)
-        self.c.update_table(TableName="g", GlobalSecondaryIndexUpdates=[
+        self.c.update_table(TableName="gtbl", GlobalSecondaryIndexUpdates=[
             {"Delete": {"IndexName": "byColor"}}])
-        d = self.wait_status("g", "ACTIVE")
+        d = self.wait_status("gtbl", "ACTIVE")
         self.assertNotIn("GlobalSecondaryIndexes", d)
         self.assert_validation(self.c.query,
                                "The table does not have the specified index: byColor",
-                               TableName="g", IndexName="byColor",
+                               TableName="gtbl", IndexName="byColor",
                                KeyConditionExpression="color = :c",
                                ExpressionAttributeValues={":c": S("red")})
 
     def test_create_existing_gsi_and_delete_missing(self):
-        self.create_table("g2", gsis=[("i1", ("a", "S"), None, "ALL")])
+        self.create_table("g2tbl", gsis=[("i1", ("a", "S"), None, "ALL")])
         self.assert_error(
             self.c.update_table, "ValidationException", contains="already exists",
-            TableName="g2",
+            TableName="g2tbl",
             AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "S"}],
             GlobalSecondaryIndexUpdates=[{"Create": {
                 "IndexName": "i1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
                 "Projection": {"ProjectionType": "ALL"}}}])
-        self.assert_error(self.c.update_table, "ResourceNotFoundException", TableName="g2",
+        self.assert_error(self.c.update_table, "ResourceNotFoundException", TableName="g2tbl",
                           GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "nope"}}])
 
     def test_billing_switch(self):
-        self.create_table("b", billing="PROVISIONED")
-        self.c.update_table(TableName="b", BillingMode="PAY_PER_REQUEST")
-        d = self.wait_status("b", "ACTIVE")
+        self.create_table("btbl", billing="PROVISIONED")
+        self.c.update_table(TableName="btbl", BillingMode="PAY_PER_REQUEST")
+        d = self.wait_status("btbl", "ACTIVE")
         self.assertEqual(d["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST")
 
     def test_update_missing_table(self):
@@ -421,8 +421,8 @@ class TimeToLiveSettings(DdbCase):
 
 class Tags(DdbCase):
     def test_tag_list_untag(self):
-        self.create_table("tg")
-        arn = table_arn("tg")
+        self.create_table("tgtbl")
+        arn = table_arn("tgtbl")
         self.assertEqual(self.c.list_tags_of_resource(ResourceArn=arn)["Tags"], [])
         self.c.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "1"},
                                                    {"Key": "b", "Value": "2"}])
