@@ -189,31 +189,48 @@ elem_type(enum ddb_type set)
     return set == DDB_SS ? DDB_S : set == DDB_NS ? DDB_N : set == DDB_BS ? DDB_B : DDB_BAD;
 }
 
+/* Whether two elements of a set of type st are the same element. */
+static bool
+elem_equal(enum ddb_type st, const json_t *a, const json_t *b)
+{
+    size_t an = json_string_length(a), bn = json_string_length(b);
+
+    if (st == DDB_SS)
+        return an == bn && memcmp(json_string_value(a), json_string_value(b), an) == 0;
+    if (st == DDB_NS) {
+        struct ddb_num x, y;
+
+        return ddb_num_parse(json_string_value(a), an, &x) == DDB_NUM_OK &&
+               ddb_num_parse(json_string_value(b), bn, &y) == DDB_NUM_OK &&
+               ddb_num_cmp(&x, &y) == 0;
+    }
+    {
+        size_t xn = 0, yn = 0;
+        char *x = elem_key(st, a, &xn), *y = elem_key(st, b, &yn);
+        bool eq = x && y && xn == yn && memcmp(x, y, xn) == 0;
+
+        free(x);
+        free(y);
+        return eq;
+    }
+}
+
 /* Whether the set holds the scalar v (which must be of the set's element type). */
 static bool
 set_has(const json_t *set, const json_t *v)
 {
     enum ddb_type st = ddb_type_of(set);
     const json_t *e;
-    size_t i, wn = 0, gn = 0;
-    char *want, *got;
-    bool found = false;
+    size_t i;
 
     if (elem_type(st) != ddb_type_of(v))
         return false;
-    want = elem_key(st, ddb_value_payload(v), &wn);
-    if (!want)
-        return false;
     json_array_foreach(ddb_value_payload(set), i, e)
     {
-        got = elem_key(st, e, &gn);
-        found = got && gn == wn && memcmp(got, want, wn) == 0;
-        free(got);
-        if (found)
-            break;
+        if (elem_equal(st, e, ddb_value_payload(v)))
+            return true;
     }
-    free(want);
-    return found;
+    return false;
 }
 
 /* size(): 0 and *out, or -1 when the type has no size (N, BOOL, NULL). */
@@ -263,7 +280,8 @@ show_value(const json_t *av, char *buf, size_t len)
 struct eval {
     struct ddb_expr_ctx *ctx;
     const json_t *item;
-    json_t *temps; /* values made on the way (size()), freed with the evaluation */
+    json_t *temps; /* values made on the way (size()), freed with the evaluation; made when
+                    * first needed, as most conditions need none */
 };
 
 /* An operand's value, or NULL when it has none (absent attribute, size() of an N). */
@@ -287,6 +305,8 @@ operand(struct eval *ev, const struct ddb_node *n)
         if (!v || value_size(v, &size) < 0)
             return NULL;
         snprintf(buf, sizeof(buf), "%llu", size);
+        if (!ev->temps && !(ev->temps = json_array()))
+            return NULL;
         num = json_pack("{s:s}", "N", buf);
         if (!num || json_array_append_new(ev->temps, num) < 0)
             return NULL;
@@ -559,11 +579,9 @@ cond(struct eval *ev, const struct ddb_node *n)
 int
 ddb_expr_eval(struct ddb_expr_ctx *ctx, const struct ddb_node *c, const json_t *item)
 {
-    struct eval ev = {.ctx = ctx, .item = item, .temps = json_array()};
+    struct eval ev = {.ctx = ctx, .item = item};
     int r;
 
-    if (!ev.temps)
-        return fail(ctx, "out of memory");
     r = cond(&ev, c);
     json_decref(ev.temps);
     return r;
