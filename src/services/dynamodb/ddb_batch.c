@@ -354,7 +354,7 @@ ddb_batch_get_item(struct awslet_req *req, const json_t *in, json_t **out)
             }
             sz = item ? ddb_item_size(item) : 0;
             /* each item is rounded up on its own; a missing one costs the minimum */
-            ddb_capacity_acc(acc, w->table->name, ddb_read_units(sz ? sz : 1, bt->consistent), 0,
+            ddb_capacity_acc(acc, w->table->name, ddb_read_units(sz, bt->consistent), 0,
                              NULL, 0);
             if (!item)
                 continue;
@@ -372,7 +372,7 @@ ddb_batch_get_item(struct awslet_req *req, const json_t *in, json_t **out)
         }
     }
     *out = json_pack("{s:O, s:O}", "Responses", responses, "UnprocessedKeys", unprocessed);
-    if (*out && (v = ddb_capacity_list(acc, cap_mode)))
+    if (*out && (v = ddb_capacity_list(acc, cap_mode, false)))
         json_object_set_new(*out, "ConsumedCapacity", v);
     rc = *out ? AWSLET_OK : awslet_fail_nomem(req);
 out:
@@ -548,7 +548,7 @@ ddb_batch_write_item(struct awslet_req *req, const json_t *in, json_t **out)
     *out = json_pack("{s:{}}", "UnprocessedItems");
     if (*out && json_object_size(metrics))
         json_object_set(*out, "ItemCollectionMetrics", metrics);
-    if (*out && (v = ddb_capacity_list(acc, cap_mode)))
+    if (*out && (v = ddb_capacity_list(acc, cap_mode, false)))
         json_object_set_new(*out, "ConsumedCapacity", v);
     rc = *out ? AWSLET_OK : awslet_fail_nomem(req);
 out:

@@ -258,17 +258,17 @@ int ddb_item_ref(struct arena *a, const struct ddb_table *t, const json_t *key,
 /* The index of the first ref that repeats an earlier one, or -1 when all differ. */
 int ddb_item_refs_duplicate(const struct ddb_item_ref *refs, unsigned n);
 /* Capacity added up per table over a request: acc is {table: {"read": u, "write": u,
- * "indexes": {name: u}}}; index (or NULL) names the index that index_units go to. 0 or -1. */
+ * "gsi": {name: u}, "lsi": {name: u}}}; ix (or NULL) is the index index_units go to. 0 or -1. */
 int ddb_capacity_acc(json_t *acc, const char *table, double read, double write,
-                     const char *index, double index_units);
+                     const struct ddb_index *ix, double index_units);
 /* Charge one item write in t to acc: the larger of old and new (NULL: none) in write units,
  * at least one, and each index whose entry the write adds, changes or removes; factor is 2
  * for transactions, else 1. 0 or -1. */
 int ddb_capacity_charge_write(json_t *acc, const struct ddb_table *t, const json_t *old,
                               const json_t *new_item, double factor);
 /* The ConsumedCapacity list of acc for mode, in the order tables were first charged; NULL
- * for NONE or absent. */
-json_t *ddb_capacity_list(const json_t *acc, const char *mode);
+ * for NONE or absent. split (transactions) adds ReadCapacityUnits / WriteCapacityUnits. */
+json_t *ddb_capacity_list(const json_t *acc, const char *mode, bool split);
 /* The ItemCollectionMetrics entry ({ItemCollectionKey, SizeEstimateRangeGB}) of the item
  * collection that key belongs to, or NULL when t has no local secondary index (only those
  * tables have item collections to report). */

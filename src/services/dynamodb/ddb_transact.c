@@ -95,35 +95,33 @@ cap_add_member(json_t *o, const char *name, double units)
 }
 
 int
-ddb_capacity_acc(json_t *acc, const char *table, double read, double write, const char *index,
-                 double index_units)
+ddb_capacity_acc(json_t *acc, const char *table, double read, double write,
+                 const struct ddb_index *ix, double index_units)
 {
-    json_t *e = json_object_get(acc, table), *ix;
+    json_t *e = json_object_get(acc, table);
 
     if (!e) {
-        if (json_object_set_new(acc, table, json_pack("{s:f, s:f, s:{}}", "read", 0.0, "write",
-                                                      0.0, "indexes")) != 0)
+        if (json_object_set_new(acc, table, json_pack("{s:f, s:f, s:{}, s:{}}", "read", 0.0,
+                                                      "write", 0.0, "gsi", "lsi")) != 0)
             return -1;
         e = json_object_get(acc, table);
     }
     if (cap_add_member(e, "read", read) != 0 || cap_add_member(e, "write", write) != 0)
         return -1;
-    if (index) {
-        ix = json_object_get(e, "indexes");
-        if (cap_add_member(ix, index, index_units) != 0)
-            return -1;
-    }
+    if (ix && cap_add_member(json_object_get(e, ix->global ? "gsi" : "lsi"), ix->name,
+                             index_units) != 0)
+        return -1;
     return 0;
 }
 
 json_t *
-ddb_capacity_list(const json_t *acc, const char *mode)
+ddb_capacity_list(const json_t *acc, const char *mode, bool split)
 {
     const char *table;
     json_t *e, *list, *c;
     double r, w;
 
-    if (!mode || strcmp(mode, "NONE") == 0)
+    if (!mode || (strcmp(mode, "TOTAL") != 0 && strcmp(mode, "INDEXES") != 0))
         return NULL;
     list = json_array();
     if (!list)
@@ -131,15 +129,19 @@ ddb_capacity_list(const json_t *acc, const char *mode)
     json_object_foreach((json_t *)acc, table, e) {
         r = json_real_value(json_object_get(e, "read"));
         w = json_real_value(json_object_get(e, "write"));
-        c = ddb_capacity(mode, table, r + w, w == 0, json_object_size(json_object_get(e, "indexes"))
-                                                        ? json_object_get(e, "indexes")
-                                                        : NULL);
+        c = ddb_capacity_split(mode, table, r + w, w == 0, json_object_get(e, "gsi"),
+                               json_object_get(e, "lsi"));
         if (!c)
             continue;
-        /* A transaction both reads (ConditionCheck) and writes: say how much of each. */
-        if (r > 0 && w > 0) {
-            json_object_set_new(c, "ReadCapacityUnits", json_real(r));
-            json_object_set_new(c, "WriteCapacityUnits", json_real(w));
+        /* Transactions say how much of the total was reads and how much writes (index
+         * writes are writes). */
+        if (split) {
+            double ix = json_real_value(json_object_get(c, "CapacityUnits")) - r - w;
+
+            if (r > 0)
+                json_object_set_new(c, "ReadCapacityUnits", json_real(r));
+            if (w > 0)
+                json_object_set_new(c, "WriteCapacityUnits", json_real(w + ix));
         }
         json_array_append_new(list, c);
     }
@@ -147,25 +149,39 @@ ddb_capacity_list(const json_t *acc, const char *mode)
 }
 
 int
-ddb_capacity_charge_write(json_t *acc, const struct ddb_table *t, const json_t *old, const json_t *new_item,
-                double factor)
+ddb_capacity_charge_write(json_t *acc, const struct ddb_table *t, const json_t *old,
+                          const json_t *new_item, double factor)
 {
     size_t so = old ? ddb_item_size(old) : 0, sn = new_item ? ddb_item_size(new_item) : 0;
 
-    /* a write is charged on the larger of the item before and after; never less than 1 unit */
-    if (ddb_capacity_acc(acc, t->name, 0, factor * ddb_write_units(so > sn ? so : sn ? sn : 1),
-                         NULL, 0) != 0)
+    /* a write is charged on the larger of the item before and after */
+    if (ddb_capacity_acc(acc, t->name, 0, factor * ddb_write_units(so > sn ? so : sn), NULL,
+                         0) != 0)
         return -1;
+    /* Each index pays for its own entry: nothing when it did not change, one write to add,
+     * remove or rewrite it, two when its key moved (a delete and a put). */
     for (unsigned i = 0; i < t->n_indexes; i++) {
         const struct ddb_index *ix = &t->indexes[i];
         json_t *po = old ? ddb_index_project(t, ix, old) : NULL;
         json_t *pn = new_item ? ddb_index_project(t, ix, new_item) : NULL;
         size_t a = po ? ddb_item_size(po) : 0, b = pn ? ddb_item_size(pn) : 0;
+        double u = 0;
         int rc = 0;
 
-        if ((po || pn) && !(po && pn && ddb_item_equal(po, pn)))
-            rc = ddb_capacity_acc(acc, t->name, 0, 0, ix->name,
-                                  factor * ddb_write_units(a > b ? a : b));
+        if (po && pn) {
+            bool moved = !ddb_value_equal(json_object_get(po, ix->key.hash),
+                                          json_object_get(pn, ix->key.hash)) ||
+                         (ix->key.range && !ddb_value_equal(json_object_get(po, ix->key.range),
+                                                            json_object_get(pn, ix->key.range)));
+            if (moved)
+                u = ddb_write_units(a) + ddb_write_units(b);
+            else if (!ddb_item_equal(po, pn))
+                u = ddb_write_units(a > b ? a : b);
+        } else if (po || pn) {
+            u = ddb_write_units(po ? a : b);
+        }
+        if (u > 0)
+            rc = ddb_capacity_acc(acc, t->name, 0, 0, ix, factor * u);
         json_decref(po);
         json_decref(pn);
         if (rc != 0)
@@ -518,13 +534,13 @@ tx_write_answer(struct awslet_req *req, struct tx_action *acts, size_t n, const 
 
             if (replay || x->w.kind == DDB_W_CHECK)
                 rc = ddb_capacity_acc(acc, x->w.table->name,
-                                      2 * ddb_read_units(sz ? sz : 1, true), 0, NULL, 0);
+                                      2 * ddb_read_units(sz, true), 0, NULL, 0);
             else
                 rc = ddb_capacity_charge_write(acc, x->w.table, x->old, x->new_item, 2);
             if (rc != 0)
                 goto fail;
         }
-        v = ddb_capacity_list(acc, cap_mode);
+        v = ddb_capacity_list(acc, cap_mode, true);
         if (v)
             json_object_set_new(res, "ConsumedCapacity", v);
     }
@@ -868,7 +884,7 @@ ddb_transact_get_items(struct awslet_req *req, const json_t *in, json_t **out)
         }
         sz = item ? ddb_item_size(item) : 0;
         total += sz;
-        ddb_capacity_acc(acc, gets[i].key.table->name, 2 * ddb_read_units(sz ? sz : 1, true), 0,
+        ddb_capacity_acc(acc, gets[i].key.table->name, 2 * ddb_read_units(sz, true), 0,
                          NULL, 0);
         if (item && gets[i].proj) {
             v = ddb_expr_project(gets[i].proj, item);
@@ -882,7 +898,7 @@ ddb_transact_get_items(struct awslet_req *req, const json_t *in, json_t **out)
         goto out;
     }
     *out = json_pack("{s:O}", "Responses", responses);
-    if (*out && (v = ddb_capacity_list(acc, cap_mode)))
+    if (*out && (v = ddb_capacity_list(acc, cap_mode, true)))
         json_object_set_new(*out, "ConsumedCapacity", v);
     rc = *out ? AWSLET_OK : awslet_fail_nomem(req);
 out:
