@@ -323,7 +323,26 @@ static const struct cond_case cond_cases[] = {
     BAD(FILTER, "size(:nul) > a",
         "Invalid FilterExpression: Incorrect operand type for operator or function; operator or function: size, operand type: NULL"),
     BAD(FILTER, "attribute_type(a, :tbad)",
-        "Invalid FilterExpression: Invalid attribute type name found; type: STRING, valid types: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"),
+        "Invalid FilterExpression: Invalid attribute type name found; type: STRING, valid types: {N,BS,L,B,NULL,M,S,SS,NS,BOOL}"),
+    BAD(CONDITION, "a < :t",
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <, operand type: BOOL"),
+    BAD(CONDITION, ":m >= a",
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: >=, operand type: M"),
+    BAD(CONDITION, "a BETWEEN :x AND :ss",
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: BETWEEN, operand type: SS"),
+    OK(CONDITION, "a = :t AND b <> :nul AND c IN (:m, :l)", "(AND (AND (= a :t) (<> b :nul)) (IN c :m :l))"),
+    BAD(CONDITION, "attribute_type(a, b)",
+        "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}"),
+    BAD(CONDITION, "if_not_exists(a, :x) = :y",
+        "Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists"),
+    BAD(CONDITION, "contains(list_append(a, :l), :x)",
+        "Invalid ConditionExpression: The function is not allowed in a condition expression; function: list_append"),
+    /* BETWEEN's bounds, when both are values */
+    BAD(CONDITION, "a BETWEEN :n AND :x",
+        "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:x}"),
+    BAD(CONDITION, "a BETWEEN :y AND :x",
+        "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {S:y}, upper bound operand: AttributeValue: {S:x}"),
+    OK(CONDITION, "a BETWEEN :x AND :x", "(BETWEEN a :x :x)"),
     /* operands that must be paths */
     BAD(FILTER, "attribute_exists(:x) and a=a",
         "Invalid FilterExpression: Operator or function requires a document path; operator or function: attribute_exists"),
@@ -338,6 +357,10 @@ static const struct cond_case cond_cases[] = {
         "Invalid FilterExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]"),
     BAD(FILTER, "contains(ab.bc[1].a, ab.bc[1].#a)",
         "Invalid FilterExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: contains, first operand: [ab, bc, [1], a]"),
+    BAD(CONDITION, "a BETWEEN a AND :x",
+        "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: BETWEEN, first operand: [a]"),
+    BAD(CONDITION, "a IN (:x, #a)",
+        "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: IN, first operand: [a]"),
     BAD(FILTER, "begins_with(ab.bc[1].a, ab.bc[1].#a)",
         "Invalid FilterExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: begins_with, first operand: [ab, bc, [1], a]"),
     /* key conditions: operators and shapes */
@@ -455,7 +478,9 @@ static const struct cond_case update_cases[] = {
     BAD(UPDATE, "set a = ((b))", "Invalid UpdateExpression: The expression has redundant parentheses;"),
     BAD(UPDATE, "set #c = if_not_exist(:c) set c = d", "Invalid UpdateExpression: Invalid function name; function: if_not_exist"),
     BAD(UPDATE, "set a = size(b)",
-        "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: size"),
+        "Invalid UpdateExpression: The function is not allowed in an update expression; function: size"),
+    BAD(UPDATE, "set a = :x, b = begins_with(a, :x)",
+        "Invalid UpdateExpression: The function is not allowed in an update expression; function: begins_with"),
     BAD(UPDATE, " set #c = :c set abOrt = true ",
         "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: abOrt"),
     BAD(UPDATE, " remove Absolute ", "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: Absolute"),
@@ -467,8 +492,13 @@ static const struct cond_case update_cases[] = {
         "Invalid UpdateExpression: An expression attribute name used in the document path is not defined; attribute name: #zz"),
     BAD(UPDATE, "SET #a = if_not_exists(:zz)",
         "Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :zz"),
+    /* paths go into one tree in order: the first problem met is reported */
     BAD(UPDATE, "set d[1] = a, d.b = a, c[1].a = a, #c = if_not_exists(a)",
+        "Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [d, [1]], path two: [d, b]"),
+    BAD(UPDATE, "set c[1].a = a, #c = if_not_exists(a)",
         "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [c, [1], a], path two: [c]"),
+    BAD(UPDATE, "remove a, #c, a, #d",
+        "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [c], path two: [a]"),
     BAD(UPDATE, "set c.b.#c = a, c = a, #d = a",
         "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [c, b, c], path two: [c]"),
     BAD(UPDATE, "set a = b remove a, #c, #d",
@@ -498,6 +528,8 @@ static const struct cond_case update_cases[] = {
         "Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists"),
     BAD(UPDATE, "set a = if_not_exists(if_not_exists(a, b), c)",
         "Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists"),
+    BAD(UPDATE, "set a = if_not_exists(b, #b)",
+        "Invalid UpdateExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: if_not_exists, first operand: [b]"),
     BAD(UPDATE, "set a = list_append(:x, a)",
         "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: list_append, operand type: S"),
     BAD(UPDATE, "set a = list_append(a, :n)",
@@ -554,8 +586,15 @@ static const struct cond_case projection_cases[] = {
     BAD(PROJECTION, "a, Comment", "Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: Comment"),
     BAD(PROJECTION, "a, #zz",
         "Invalid ProjectionExpression: An expression attribute name used in the document path is not defined; attribute name: #zz"),
+    /* "path one" follows the first child in Java HashMap order: b sorts before a there */
     BAD(PROJECTION, "a, b, #a.c",
-        "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, c]"),
+        "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [b], path two: [a, c]"),
+    BAD(PROJECTION, "a,b,a",
+        "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [b], path two: [a]"),
+    BAD(PROJECTION, "a.b, a",
+        "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a, b], path two: [a]"),
+    BAD(PROJECTION, "a, a.b",
+        "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]"),
     BAD(PROJECTION, "whatever(stuff)", "Invalid ProjectionExpression: Syntax error; token: \"(\", near: \"whatever(stuff\""),
     BAD(PROJECTION, "abort,", "Invalid ProjectionExpression: Syntax error; token: \"<EOF>\", near: \",\""),
     BAD(PROJECTION, "a,,b", "Invalid ProjectionExpression: Syntax error; token: \",\", near: \",,b\""),
@@ -564,7 +603,13 @@ static const struct cond_case projection_cases[] = {
     BAD(PROJECTION, "a,b,a,#zz",
         "Invalid ProjectionExpression: An expression attribute name used in the document path is not defined; attribute name: #zz"),
     BAD(PROJECTION, "b[1], b.a, #a.b, a",
+        "Invalid ProjectionExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [b, [1]], path two: [b, a]"),
+    BAD(PROJECTION, "b[1], #a.b, a",
+        "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [b, [1]], path two: [a]"),
+    BAD(PROJECTION, "#a.b, a",
         "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a, b], path two: [a]"),
+    BAD(PROJECTION, "a.x, a.y[1], a.y.z",
+        "Invalid ProjectionExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, y, [1]], path two: [a, y, z]"),
     BAD(PROJECTION, "a, #a[1]",
         "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, [1]]"),
     BAD(PROJECTION, "a.b[1], #a[1], #c",
@@ -679,8 +724,8 @@ test_ddb_expr_parse__limits(void **state)
     expect_condition(s, NULL);
     test_free(s);
     s = repeat_join("a IN (", ":x", ",", 101, ")");
-    expect_condition(s, "Invalid FilterExpression: Too many operands for the operator or "
-                        "function; operator or function: IN, number of operands: 101");
+    expect_condition(s, "Invalid FilterExpression: The IN operator is provided with too many "
+                        "operands; number of operands: 101");
     test_free(s);
 
     s = repeat_join("a = :x", " ", "", 4096 - 6, "");
@@ -691,6 +736,14 @@ test_ddb_expr_parse__limits(void **state)
     snprintf(msg, sizeof(msg), "Invalid FilterExpression: Expression size has exceeded the "
                                "maximum allowed size; expression size: %d", 4097);
     expect_condition(s, msg);
+    test_free(s);
+
+    s = repeat_join("a", ".b", "", 31, " = :x");
+    expect_condition(s, NULL);
+    test_free(s);
+    s = repeat_join("a", ".b", "", 32, " = :x");
+    expect_condition(s, "Invalid FilterExpression: The document path has too many nesting "
+                        "levels; nesting levels: 33");
     test_free(s);
 
     /* As deep as 4 KB allows: the parser must neither overflow nor accept. */

@@ -21,19 +21,24 @@
  * at the token where an LL parser expecting the other category would have stopped.
  *
  * DynamoDB reports at most one error and checks in a fixed order, which the passes below
- * follow: the syntax of the whole expression; redundant parentheses ("((a))"); unknown
- * function names; functions used in the wrong place (size() as a condition, begins_with() as
- * an operand); reserved words used as names; then, node by node in post-order, undefined
- * #names and :values, operand counts, static operand types, attribute_type()'s type name,
- * operands that must be document paths, and operands that must differ. Update expressions
- * add repeated sections, overlapping and conflicting paths, and ADD/DELETE operand types;
- * key conditions add the operators and shapes a key condition may use. */
+ * follow: the syntax of the whole expression (doubled parentheses, "((a))", are refused as
+ * soon as they close); functions, in the order written (unknown names, functions of the other
+ * kind of expression, functions in the wrong place such as size() as a condition); reserved
+ * words used as names; then node by node, children first: a path's depth and #names, a
+ * :value's definition, each operator's operand count, operand types, distinct operands and
+ * own rules (document paths, attribute_type() names, BETWEEN bounds, IN's 100 values), and
+ * the 300-operator limit. Update expressions also refuse a repeated clause, then put the
+ * paths they write into one tree (overlaps, conflicts) before checking ADD / DELETE operands
+ * and SET operands; projections put their paths into the same kind of tree. Key conditions
+ * finally get the operators and shapes a key condition may use. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "services/dynamodb/ddb_expr.h"
 #include "services/dynamodb/ddb_expr_int.h"
+#include "services/dynamodb/ddb_value.h"
 
 /* What a node can stand for, syntactically. A function call is either until the function
  * checks decide (size() is an operand, begins_with() a condition). */
@@ -60,6 +65,7 @@ struct parser {
     unsigned n, pos;
     bool failed;
     const char *dup_section; /* update: the first clause written twice */
+    unsigned operators;      /* counted towards MAX_OPERATORS by check_node() */
 };
 
 /* "Constraints in Amazon DynamoDB", expression parameters: an expression string is at most
@@ -68,6 +74,8 @@ struct parser {
 #define MAX_EXPRESSION_BYTES 4096
 #define MAX_OPERATORS 300
 #define MAX_IN_OPERANDS 100
+/* Items nest at most 32 levels, and so may a document path. */
+#define MAX_PATH_DEPTH 32
 
 static const char *const func_names[] = {
     [DDB_F_ATTRIBUTE_EXISTS] = "attribute_exists",
@@ -731,6 +739,11 @@ resolve_path(struct parser *p, struct pnode *x)
 {
     if (x->resolved)
         return true;
+    if (x->n.path.n > MAX_PATH_DEPTH) {
+        fail(p, "The document path has too many nesting levels; nesting levels: %u",
+             x->n.path.n);
+        return false;
+    }
     for (unsigned i = 0; i < x->n.path.n; i++) {
         const struct ddb_tok *t = &p->t[x->etok[i]];
 
@@ -772,16 +785,6 @@ resolve_value(struct parser *p, struct pnode *x)
     return true;
 }
 
-/* Every #name and :value in the order written (update and projection expressions). */
-static bool
-check_refs_in_order(struct parser *p)
-{
-    for (unsigned i = 0; i < p->n; i++)
-        if ((p->t[i].role == ROLE_PATH_HASH || p->t[i].role == ROLE_VALUE) && !lookup(p, i))
-            return false;
-    return true;
-}
-
 /* ---- paths: equality, overlap, conflict, text ---------------------------------------------- */
 
 static bool
@@ -801,32 +804,6 @@ path_equal(const struct ddb_path *a, const struct ddb_path *b)
         if (!elem_equal(&a->e[i], &b->e[i]))
             return false;
     return true;
-}
-
-/* One is a prefix of the other (or they are the same). */
-static bool
-path_overlap(const struct ddb_path *a, const struct ddb_path *b)
-{
-    unsigned n = a->n < b->n ? a->n : b->n;
-
-    for (unsigned i = 0; i < n; i++)
-        if (!elem_equal(&a->e[i], &b->e[i]))
-            return false;
-    return true;
-}
-
-/* Where they first differ, one steps into a map and the other into a list. */
-static bool
-path_conflict(const struct ddb_path *a, const struct ddb_path *b)
-{
-    unsigned n = a->n < b->n ? a->n : b->n;
-
-    for (unsigned i = 0; i < n; i++) {
-        if (elem_equal(&a->e[i], &b->e[i]))
-            continue;
-        return !a->e[i].name != !b->e[i].name;
-    }
-    return false;
 }
 
 /* DynamoDB's rendering of a path in messages: [a, b, [2], c]. */
@@ -854,110 +831,238 @@ path_list(struct parser *p, const struct ddb_path *path)
     return s;
 }
 
-static bool
-check_paths(struct parser *p, struct ddb_path *const *paths, unsigned n)
+/* Overlapping and conflicting paths, found the way DynamoDB finds them: the paths go one by one
+ * into a tree of their elements; a path that ends where another continues, or continues where
+ * another ends, overlaps it; one that steps into a list where another steps into a map (or
+ * the reverse) conflicts with it. The message names as "path one" a path already in the tree,
+ * reached by taking at each level the first child in the iteration order of a Java HashMap
+ * keyed by the element (which is why "a, b, a" is reported as [b] against [a]), and as
+ * "path two" the path being added. */
+struct trie_kid {
+    const struct ddb_path_elem *e;
+    struct trie *child; /* NULL: a path ends here */
+    uint32_t hash;
+};
+
+struct trie {
+    struct trie_kid *kids;
+    unsigned n, cap;
+};
+
+/* Java's String.hashCode() over the UTF-16 form of a UTF-8 name. */
+static uint32_t
+java_string_hash(const char *s)
 {
-    for (unsigned i = 0; i < n; i++)
-        for (unsigned j = i + 1; j < n; j++)
-            if (path_overlap(paths[i], paths[j])) {
-                fail(p, "Two document paths overlap with each other; must remove or rewrite "
-                        "one of these paths; path one: %s, path two: %s",
-                     path_list(p, paths[i]), path_list(p, paths[j]));
-                return false;
-            }
-    for (unsigned i = 0; i < n; i++)
-        for (unsigned j = i + 1; j < n; j++)
-            if (path_conflict(paths[i], paths[j])) {
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t h = 0;
+
+    while (*u) {
+        uint32_t cp = *u++;
+        int more = 0;
+
+        if (cp >= 0xF0) {
+            cp &= 0x07;
+            more = 3;
+        } else if (cp >= 0xE0) {
+            cp &= 0x0F;
+            more = 2;
+        } else if (cp >= 0xC0) {
+            cp &= 0x1F;
+            more = 1;
+        }
+        for (; more > 0 && (*u & 0xC0) == 0x80; more--)
+            cp = (cp << 6) | (*u++ & 0x3F);
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            h = 31 * h + (0xD800 + (cp >> 10));
+            h = 31 * h + (0xDC00 + (cp & 0x3FF));
+        } else {
+            h = 31 * h + cp;
+        }
+    }
+    return h;
+}
+
+/* The element's hashCode(): HashCodeBuilder(8191, 127) over the name or the index. */
+static uint32_t
+elem_hash(const struct ddb_path_elem *e)
+{
+    return 8191u * 127u + (e->name ? java_string_hash(e->name) : e->index);
+}
+
+/* The child a java.util.HashMap would iterate first: lowest bucket of the table the map has
+ * grown to (16, doubled past 3/4 full), the earlier insertion within a bucket. */
+static const struct trie_kid *
+trie_first(const struct trie *t)
+{
+    uint32_t cap = 16, best_bucket = UINT32_MAX;
+    const struct trie_kid *best = NULL;
+
+    while (t->n > cap / 4 * 3)
+        cap *= 2;
+    for (unsigned i = 0; i < t->n; i++) {
+        uint32_t h = t->kids[i].hash, bucket = (h ^ (h >> 16)) & (cap - 1);
+
+        if (bucket < best_bucket) {
+            best_bucket = bucket;
+            best = &t->kids[i];
+        }
+    }
+    return best;
+}
+
+/* The elements of path before depth, then the tree's first branch from t down to its end. */
+static const char *
+trie_branch(struct parser *p, const struct ddb_path *path, unsigned depth, const struct trie *t)
+{
+    struct ddb_path out = {0, NULL, NULL};
+    unsigned cap = depth + 8;
+
+    if (!(out.e = arena_alloc(p->ctx->arena, cap * sizeof(*out.e))))
+        return "[]";
+    for (unsigned i = 0; i < depth; i++)
+        out.e[out.n++] = path->e[i];
+    while (t && t->n) {
+        const struct trie_kid *k = trie_first(t);
+
+        if (out.n == cap) {
+            struct ddb_path_elem *more = arena_alloc(p->ctx->arena, 2 * cap * sizeof(*more));
+
+            if (!more)
+                return "[]";
+            memcpy(more, out.e, cap * sizeof(*more));
+            out.e = more;
+            cap *= 2;
+        }
+        out.e[out.n++] = *k->e;
+        t = k->child;
+    }
+    return path_list(p, &out);
+}
+
+static struct trie *
+trie_new(struct parser *p)
+{
+    struct trie *t = arena_calloc(p->ctx->arena, sizeof(*t));
+
+    if (!t)
+        oom(p);
+    return t;
+}
+
+static bool
+trie_add_kid(struct parser *p, struct trie *t, const struct ddb_path_elem *e, struct trie *child)
+{
+    if (t->n == t->cap) {
+        unsigned cap = t->cap ? 2 * t->cap : 4;
+        struct trie_kid *kids = arena_alloc(p->ctx->arena, cap * sizeof(*kids));
+
+        if (!kids) {
+            oom(p);
+            return false;
+        }
+        if (t->n)
+            memcpy(kids, t->kids, t->n * sizeof(*kids));
+        t->kids = kids;
+        t->cap = cap;
+    }
+    t->kids[t->n].e = e;
+    t->kids[t->n].child = child;
+    t->kids[t->n].hash = elem_hash(e);
+    t->n++;
+    return true;
+}
+
+/* Add path to the tree rooted at root; false (reported) on an overlap or a conflict. */
+static bool
+trie_insert(struct parser *p, struct trie *root, const struct ddb_path *path)
+{
+    struct trie *t = root;
+
+    for (unsigned depth = 0;; depth++) {
+        const struct ddb_path_elem *e = &path->e[depth];
+        struct trie_kid *k = NULL;
+
+        for (unsigned i = 0; i < t->n && !k; i++)
+            if (elem_equal(t->kids[i].e, e))
+                k = &t->kids[i];
+        if (!k) {
+            struct trie *child = NULL, *parent;
+
+            if (t->n && !t->kids[0].e->name != !e->name) {
                 fail(p, "Two document paths conflict with each other; must remove or rewrite "
                         "one of these paths; path one: %s, path two: %s",
-                     path_list(p, paths[i]), path_list(p, paths[j]));
+                     trie_branch(p, path, depth, t), path_list(p, path));
                 return false;
             }
-    return true;
+            /* The rest of the path as a chain of single children. */
+            if (depth + 1 < path->n && !(child = trie_new(p)))
+                return false;
+            if (!trie_add_kid(p, t, e, child))
+                return false;
+            for (unsigned i = depth + 1; i < path->n; i++) {
+                parent = child;
+                child = i + 1 < path->n ? trie_new(p) : NULL;
+                if ((i + 1 < path->n && !child) || !trie_add_kid(p, parent, &path->e[i], child))
+                    return false;
+            }
+            return true;
+        }
+        if (k->child && depth + 1 < path->n) {
+            t = k->child;
+            continue;
+        }
+        fail(p, "Two document paths overlap with each other; must remove or rewrite one of "
+                "these paths; path one: %s, path two: %s",
+             trie_branch(p, path, depth, t), path_list(p, path));
+        return false;
+    }
 }
 
 /* ---- the passes ----------------------------------------------------------------------------- */
-
-/* Comparisons, BETWEEN, IN, functions and arithmetic count towards DynamoDB's limit; AND, OR
- * and NOT do not (301 comparisons joined by 300 ANDs give "operator count: 301"). */
-static unsigned
-count_operators(const struct pnode *x)
-{
-    unsigned n = 0;
-
-    switch (x->n.type) {
-    case DDB_N_CMP:
-    case DDB_N_BETWEEN:
-    case DDB_N_IN:
-    case DDB_N_FUNC:
-    case DDB_N_PLUS:
-    case DDB_N_MINUS:
-        n = 1;
-        break;
-    default:
-        break;
-    }
-    for (unsigned i = 0; i < x->n.n_args; i++)
-        n += count_operators(arg(x, i));
-    return n;
-}
-
-static bool
-check_operator_count(struct parser *p, unsigned n)
-{
-    if (n <= MAX_OPERATORS)
-        return true;
-    fail(p, "The expression contains too many operators; operator count: %u", n);
-    return false;
-}
-
-static bool
-check_function_names(struct parser *p, const struct pnode *x)
-{
-    if (x->n.type == DDB_N_FUNC && !x->known) {
-        const struct ddb_tok *t = &p->t[x->tok];
-
-        fail(p, "Invalid function name; function: %.*s", (int)t->len, p->text + t->off);
-        return false;
-    }
-    for (unsigned i = 0; i < x->n.n_args; i++)
-        if (!check_function_names(p, arg(x, i)))
-            return false;
-    return true;
-}
 
 static bool
 is_condition_function(enum ddb_func f)
 {
     return f == DDB_F_ATTRIBUTE_EXISTS || f == DDB_F_ATTRIBUTE_NOT_EXISTS ||
-           f == DDB_F_ATTRIBUTE_TYPE || f == DDB_F_BEGINS_WITH || f == DDB_F_CONTAINS;
+           f == DDB_F_ATTRIBUTE_TYPE || f == DDB_F_BEGINS_WITH || f == DDB_F_CONTAINS ||
+           f == DDB_F_SIZE;
 }
 
-/* A function where a condition stands must be a condition function; where an operand stands,
- * size() (conditions) or if_not_exists() / list_append() (update SET values). */
+/* Functions, in the order written: known names; condition functions (size() among them) in
+ * conditions and if_not_exists() / list_append() in updates; and, in conditions, a function
+ * where a condition stands must be a condition function, and where an operand stands size(). */
 static bool
-check_function_use(struct parser *p, const struct pnode *x, bool cond_pos)
+check_functions(struct parser *p, const struct pnode *x, bool cond_pos)
 {
     bool child_cond = x->n.type == DDB_N_AND || x->n.type == DDB_N_OR || x->n.type == DDB_N_NOT;
 
     if (x->n.type == DDB_N_FUNC) {
         enum ddb_func f = x->n.fn;
-        bool ok;
+        const struct ddb_tok *t = &p->t[x->tok];
 
-        if (cond_pos)
-            ok = is_condition_function(f);
-        else if (p->kind == DDB_EXPR_UPDATE)
-            ok = f == DDB_F_IF_NOT_EXISTS || f == DDB_F_LIST_APPEND;
-        else
-            ok = f == DDB_F_SIZE;
-        if (!ok) {
+        if (!x->known) {
+            fail(p, "Invalid function name; function: %.*s", (int)t->len, p->text + t->off);
+            return false;
+        }
+        if (p->kind == DDB_EXPR_UPDATE && is_condition_function(f)) {
+            fail(p, "The function is not allowed in an update expression; function: %s",
+                 func_names[f]);
+            return false;
+        }
+        if (p->kind != DDB_EXPR_UPDATE && !is_condition_function(f)) {
+            fail(p, "The function is not allowed in a condition expression; function: %s",
+                 func_names[f]);
+            return false;
+        }
+        if (p->kind != DDB_EXPR_UPDATE && cond_pos != (f != DDB_F_SIZE)) {
             fail(p, "The function is not allowed to be used this way in an expression; "
                     "function: %s", func_names[f]);
             return false;
         }
     }
     for (unsigned i = 0; i < x->n.n_args; i++)
-        if (!check_function_use(p, arg(x, i), child_cond))
+        if (!check_functions(p, arg(x, i), child_cond))
             return false;
     return true;
 }
@@ -977,27 +1082,30 @@ check_reserved(struct parser *p)
     return true;
 }
 
-/* The type code of x when it is known without an item ("S", "N", ...), else NULL. */
+/* What a document path may stand for, as DynamoDB spells the set in messages. */
+#define ANY_TYPE "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}"
+
+/* The types x can have, as DynamoDB names them in "operand type: ..." (one type bare). */
 static const char *
-static_type(const struct pnode *x)
+operand_types(const struct pnode *x)
 {
     switch (x->n.type) {
     case DDB_N_VALUE: {
         void *it = json_object_iter((json_t *)x->n.value);
 
-        return it ? json_object_iter_key(it) : NULL;
+        return it ? json_object_iter_key(it) : ANY_TYPE;
     }
     case DDB_N_FUNC:
         if (x->n.fn == DDB_F_SIZE)
             return "N";
         if (x->n.fn == DDB_F_LIST_APPEND)
             return "L";
-        return NULL;
+        return ANY_TYPE;
     case DDB_N_PLUS:
     case DDB_N_MINUS:
         return "N";
     default:
-        return NULL;
+        return ANY_TYPE;
     }
 }
 
@@ -1010,113 +1118,180 @@ type_in(const char *type, const char *const *allowed)
     return false;
 }
 
-/* Operand types DynamoDB refuses before reading any item. */
+/* The operator's name in messages. */
+static const char *
+op_name(const struct pnode *x)
+{
+    switch (x->n.type) {
+    case DDB_N_CMP: return cmp_names[x->n.cmp];
+    case DDB_N_BETWEEN: return "BETWEEN";
+    case DDB_N_IN: return "IN";
+    case DDB_N_FUNC: return func_names[x->n.fn];
+    case DDB_N_PLUS: return "+";
+    case DDB_N_MINUS: return "-";
+    default: return "";
+    }
+}
+
+/* Every operand's possible types must meet the operator's: <, <=, >, >= and BETWEEN order
+ * strings, numbers and binaries; begins_with() takes strings and binaries, size() what has a
+ * size, list_append() lists, + and - numbers. Paths can be anything and always pass. */
 static bool
 check_operand_types(struct parser *p, const struct pnode *x)
 {
-    static const char *const only_s[] = {"S", NULL};
+    static const char *const ordered[] = {"S", "N", "B", NULL};
     static const char *const s_or_b[] = {"S", "B", NULL};
     static const char *const sizable[] = {"S", "B", "SS", "NS", "BS", "L", "M", NULL};
-    static const char *const only_n[] = {"N", NULL};
-    static const char *const only_l[] = {"L", NULL};
+    static const char *const numeric[] = {"N", NULL};
+    static const char *const list[] = {"L", NULL};
     const char *const *allowed = NULL;
-    const char *name = NULL;
-    unsigned from = 0, to = x->n.n_args;
 
-    if (x->n.type == DDB_N_PLUS || x->n.type == DDB_N_MINUS) {
-        allowed = only_n;
-        name = x->n.type == DDB_N_PLUS ? "+" : "-";
-    } else if (x->n.type == DDB_N_FUNC) {
-        name = func_names[x->n.fn];
-        switch (x->n.fn) {
-        case DDB_F_ATTRIBUTE_TYPE: allowed = only_s; from = 1; break;
-        case DDB_F_BEGINS_WITH: allowed = s_or_b; break;
-        case DDB_F_SIZE: allowed = sizable; break;
-        case DDB_F_LIST_APPEND: allowed = only_l; break;
-        default: break;
-        }
+    switch (x->n.type) {
+    case DDB_N_CMP:
+        if (x->n.cmp != DDB_EQ && x->n.cmp != DDB_NE)
+            allowed = ordered;
+        break;
+    case DDB_N_BETWEEN: allowed = ordered; break;
+    case DDB_N_PLUS:
+    case DDB_N_MINUS: allowed = numeric; break;
+    case DDB_N_FUNC:
+        if (x->n.fn == DDB_F_BEGINS_WITH)
+            allowed = s_or_b;
+        else if (x->n.fn == DDB_F_SIZE)
+            allowed = sizable;
+        else if (x->n.fn == DDB_F_LIST_APPEND)
+            allowed = list;
+        break;
+    default:
+        break;
     }
     if (!allowed)
         return true;
-    for (unsigned i = from; i < to; i++) {
-        const char *type = static_type(arg(x, i));
+    for (unsigned i = 0; i < x->n.n_args; i++) {
+        const char *type = operand_types(arg(x, i));
 
-        if (type && !type_in(type, allowed)) {
+        if (strcmp(type, ANY_TYPE) != 0 && !type_in(type, allowed)) {
             fail(p, "Incorrect operand type for operator or function; operator or function: "
-                    "%s, operand type: %s", name, type);
+                    "%s, operand type: %s", op_name(x), type);
             return false;
         }
     }
     return true;
 }
 
-/* attribute_type(path, :t): :t must name a DynamoDB type. */
+/* a = a, a BETWEEN a AND :x, contains(a, a), if_not_exists(a, a): no later operand may be the
+ * first operand's path again (arithmetic and list_append() excepted). */
 static bool
-check_type_name(struct parser *p, const struct pnode *x)
+check_distinct(struct parser *p, const struct pnode *x)
 {
-    const struct pnode *t;
-    const char *name;
+    const struct pnode *first;
 
-    if (x->n.type != DDB_N_FUNC || x->n.fn != DDB_F_ATTRIBUTE_TYPE)
+    if (x->n.type == DDB_N_PLUS || x->n.type == DDB_N_MINUS || x->n.n_args < 2 ||
+        (x->n.type == DDB_N_FUNC && x->n.fn == DDB_F_LIST_APPEND))
         return true;
-    t = arg(x, 1);
-    if (t->n.type != DDB_N_VALUE || !(name = json_string_value(json_object_get(t->n.value, "S"))))
+    first = arg(x, 0);
+    if (first->n.type != DDB_N_PATH)
         return true;
-    static const char *const types[] = {"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M",
-                                        NULL};
-    if (type_in(name, types))
-        return true;
-    fail(p, "Invalid attribute type name found; type: %s, valid types: "
-            "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}", name);
-    return false;
+    for (unsigned i = 1; i < x->n.n_args; i++) {
+        const struct pnode *later = arg(x, i);
+
+        if (later->n.type == DDB_N_PATH && path_equal(&first->n.path, &later->n.path)) {
+            fail(p, "The first operand must be distinct from the remaining operands for this "
+                    "operator or function; operator: %s, first operand: %s", op_name(x),
+                 path_list(p, &first->n.path));
+            return false;
+        }
+    }
+    return true;
 }
 
-static bool
-check_needs_path(struct parser *p, const struct pnode *x)
+/* "{N:10}", as DynamoDB shows a value in BETWEEN's messages. */
+static const char *
+show_value(struct parser *p, const json_t *av)
 {
-    if (x->n.type != DDB_N_FUNC)
-        return true;
-    switch (x->n.fn) {
-    case DDB_F_ATTRIBUTE_EXISTS:
-    case DDB_F_ATTRIBUTE_NOT_EXISTS:
-    case DDB_F_ATTRIBUTE_TYPE:
-    case DDB_F_IF_NOT_EXISTS:
-        if (arg(x, 0)->n.type == DDB_N_PATH)
+    void *it = json_object_iter((json_t *)av);
+    const json_t *v = it ? json_object_iter_value(it) : NULL;
+    char *s = arena_printf(p->ctx->arena, "{%s:%s}", it ? json_object_iter_key(it) : "",
+                           json_is_string(v) ? json_string_value(v) : "");
+
+    return s ? s : "{}";
+}
+
+/* What each operator checks of its own operands once they are known to be well typed. */
+static bool
+check_operator_rules(struct parser *p, const struct pnode *x)
+{
+    static const char *const types[] = {"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L",
+                                        "M", NULL};
+    const struct pnode *a;
+
+    switch (x->n.type) {
+    case DDB_N_FUNC:
+        switch (x->n.fn) {
+        case DDB_F_ATTRIBUTE_EXISTS:
+        case DDB_F_ATTRIBUTE_NOT_EXISTS:
+        case DDB_F_IF_NOT_EXISTS:
+            if (arg(x, 0)->n.type == DDB_N_PATH)
+                return true;
+            fail(p, "Operator or function requires a document path; operator or function: %s",
+                 func_names[x->n.fn]);
+            return false;
+        case DDB_F_ATTRIBUTE_TYPE: {
+            const json_t *name;
+
+            a = arg(x, 1);
+            if (a->n.type != DDB_N_VALUE || !(name = json_object_get(a->n.value, "S"))) {
+                fail(p, "Incorrect operand type for operator or function; operator or "
+                        "function: attribute_type, operand type: %s", operand_types(a));
+                return false;
+            }
+            if (type_in(json_string_value(name), types))
+                return true;
+            fail(p, "Invalid attribute type name found; type: %s, valid types: "
+                    "{N,BS,L,B,NULL,M,S,SS,NS,BOOL}", json_string_value(name));
+            return false;
+        }
+        default:
             return true;
-        fail(p, "Operator or function requires a document path; operator or function: %s",
-             func_names[x->n.fn]);
+        }
+    case DDB_N_BETWEEN: {
+        const struct pnode *lo = arg(x, 1), *hi = arg(x, 2);
+        const char *lt, *ht;
+        int c;
+
+        if (lo->n.type != DDB_N_VALUE || hi->n.type != DDB_N_VALUE)
+            return true;
+        lt = operand_types(lo);
+        ht = operand_types(hi);
+        if (strcmp(lt, ht) != 0) {
+            fail(p, "The BETWEEN operator requires same data type for lower and upper bounds; "
+                    "lower bound operand: AttributeValue: %s, upper bound operand: "
+                    "AttributeValue: %s", show_value(p, lo->n.value), show_value(p, hi->n.value));
+            return false;
+        }
+        if (ddb_value_cmp(lo->n.value, hi->n.value, &c) == 0 && c > 0) {
+            fail(p, "The BETWEEN operator requires upper bound to be greater than or equal to "
+                    "lower bound; lower bound operand: AttributeValue: %s, upper bound operand: "
+                    "AttributeValue: %s", show_value(p, lo->n.value), show_value(p, hi->n.value));
+            return false;
+        }
+        return true;
+    }
+    case DDB_N_IN:
+        if (x->n.n_args - 1 <= MAX_IN_OPERANDS)
+            return true;
+        fail(p, "The IN operator is provided with too many operands; number of operands: %u",
+             x->n.n_args - 1);
         return false;
     default:
         return true;
     }
 }
 
-/* a = a, contains(a, a): DynamoDB refuses an operator whose operands are the same path. */
-static bool
-check_distinct(struct parser *p, const struct pnode *x)
-{
-    const char *op;
-    const struct pnode *a, *b;
-
-    if (x->n.type == DDB_N_CMP)
-        op = cmp_names[x->n.cmp];
-    else if (x->n.type == DDB_N_FUNC && (x->n.fn == DDB_F_CONTAINS ||
-                                         x->n.fn == DDB_F_BEGINS_WITH ||
-                                         x->n.fn == DDB_F_ATTRIBUTE_TYPE))
-        op = func_names[x->n.fn];
-    else
-        return true;
-    a = arg(x, 0);
-    b = arg(x, 1);
-    if (a->n.type != DDB_N_PATH || b->n.type != DDB_N_PATH || !path_equal(&a->n.path, &b->n.path))
-        return true;
-    fail(p, "The first operand must be distinct from the remaining operands for this operator or "
-            "function; operator: %s, first operand: %s", op, path_list(p, &a->n.path));
-    return false;
-}
-
-/* Node by node, children first: the checks DynamoDB makes per operator once the expression
- * as a whole is well formed. Resolves #names and :values on the way. */
+/* Node by node, children first, as DynamoDB validates a parsed expression: a path's depth and
+ * #names, a :value's definition, then each operator's operand count, operand types, distinct
+ * operands and own rules, counting operators (comparisons, BETWEEN, IN, functions, + and -;
+ * not AND, OR, NOT) against the limit of 300 as it goes. Resolves #names and :values. */
 static bool
 check_node(struct parser *p, struct pnode *x)
 {
@@ -1128,29 +1303,25 @@ check_node(struct parser *p, struct pnode *x)
         return resolve_path(p, x);
     case DDB_N_VALUE:
         return resolve_value(p, x);
-    case DDB_N_FUNC:
-        if (x->n.n_args != func_arity[x->n.fn]) {
-            fail(p, "Incorrect number of operands for operator or function; operator or "
-                    "function: %s, number of operands: %u", func_names[x->n.fn], x->n.n_args);
-            return false;
-        }
-        return check_operand_types(p, x) && check_type_name(p, x) && check_needs_path(p, x) &&
-               check_distinct(p, x);
-    case DDB_N_CMP:
-        return check_distinct(p, x);
-    case DDB_N_IN:
-        if (x->n.n_args - 1 > MAX_IN_OPERANDS) {
-            fail(p, "Too many operands for the operator or function; operator or function: IN, "
-                    "number of operands: %u", x->n.n_args - 1);
-            return false;
-        }
+    case DDB_N_AND:
+    case DDB_N_OR:
+    case DDB_N_NOT:
         return true;
-    case DDB_N_PLUS:
-    case DDB_N_MINUS:
-        return check_operand_types(p, x);
     default:
-        return true;
+        break;
     }
+    if (x->n.type == DDB_N_FUNC && x->n.n_args != func_arity[x->n.fn]) {
+        fail(p, "Incorrect number of operands for operator or function; operator or function: "
+                "%s, number of operands: %u", func_names[x->n.fn], x->n.n_args);
+        return false;
+    }
+    if (!check_operand_types(p, x) || !check_distinct(p, x) || !check_operator_rules(p, x))
+        return false;
+    if (++p->operators > MAX_OPERATORS) {
+        fail(p, "The expression contains too many operators; operator count: %u", p->operators);
+        return false;
+    }
+    return true;
 }
 
 /* ---- key conditions ------------------------------------------------------------------------- */
@@ -1337,9 +1508,7 @@ ddb_expr_parse_condition(struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, cons
         return NULL;
     if (cur(&p)->type != TK_EOF)
         return syntax(&p, p.pos);
-    if (!check_operator_count(&p, count_operators(x)) || !check_function_names(&p, x) ||
-        !check_function_use(&p, x, true) ||
-        !check_reserved(&p) || !check_node(&p, x))
+    if (!check_functions(&p, x, true) || !check_reserved(&p) || !check_node(&p, x))
         return NULL;
     if (kind == DDB_EXPR_KEY_CONDITION) {
         /* No more conditions than tokens. */
@@ -1366,8 +1535,7 @@ check_add_delete(struct parser *p, const struct ddb_update_action *a)
 
     if (a->op != DDB_UPD_ADD && a->op != DDB_UPD_DELETE)
         return true;
-    if (!(type = static_type((const struct pnode *)a->value)))
-        return true;
+    type = operand_types((const struct pnode *)a->value);
     if (!strcmp(type, "SS") || !strcmp(type, "NS") || !strcmp(type, "BS") ||
         (a->op == DDB_UPD_ADD && !strcmp(type, "N")))
         return true;
@@ -1390,7 +1558,7 @@ ddb_expr_parse_update(struct ddb_expr_ctx *ctx, const char *text)
     struct parser p;
     struct ddb_update *u;
     struct pnode **targets;
-    struct ddb_path **paths;
+    struct trie *root;
     bool seen[4] = {false, false, false, false};
     unsigned cap = 8;
 
@@ -1453,40 +1621,28 @@ ddb_expr_parse_update(struct ddb_expr_ctx *ctx, const char *text)
         if (cur(&p)->type != TK_EOF && !is_keyword(&p, p.pos))
             return syntax(&p, p.pos);
     }
-    {
-        unsigned ops = 0;
-
-        for (unsigned i = 0; i < u->n; i++)
-            if (u->a[i].op == DDB_UPD_SET)
-                ops += count_operators((struct pnode *)u->a[i].value);
-        if (!check_operator_count(&p, ops))
-            return NULL;
-    }
-    for (unsigned i = 0; i < u->n; i++)
-        if (u->a[i].value && !check_function_names(&p, (struct pnode *)u->a[i].value))
-            return NULL;
     for (unsigned i = 0; i < u->n; i++)
         if (u->a[i].op == DDB_UPD_SET &&
-            !check_function_use(&p, (struct pnode *)u->a[i].value, false))
+            !check_functions(&p, (struct pnode *)u->a[i].value, false))
             return NULL;
     if (!check_reserved(&p))
         return NULL;
     if (p.dup_section)
         return fail(&p, "The \"%s\" section can only be used once in an update expression;",
                     p.dup_section);
-    if (!check_refs_in_order(&p))
-        return NULL;
-    if (!(paths = arena_alloc(ctx->arena, (u->n ? u->n : 1) * sizeof(*paths))))
-        return oom(&p);
+    /* The paths written to, their #names first, then as one tree (overlaps, conflicts). */
     for (unsigned i = 0; i < u->n; i++) {
         if (!resolve_path(&p, targets[i]))
             return NULL;
         u->a[i].path = targets[i]->n.path;
-        paths[i] = &targets[i]->n.path;
     }
-    if (!check_paths(&p, paths, u->n))
+    if (!(root = trie_new(&p)))
         return NULL;
-    /* ADD / DELETE operands first: DynamoDB reports them before any SET function. */
+    for (unsigned i = 0; i < u->n; i++)
+        if (!trie_insert(&p, root, &u->a[i].path))
+            return NULL;
+    /* Then what ADD and DELETE take (DynamoDB reports these before any SET operand), then the
+     * SET operands. */
     for (unsigned i = 0; i < u->n; i++)
         if (u->a[i].op != DDB_UPD_SET && u->a[i].value &&
             (!check_node(&p, (struct pnode *)u->a[i].value) || !check_add_delete(&p, &u->a[i])))
@@ -1503,7 +1659,7 @@ ddb_expr_parse_projection(struct ddb_expr_ctx *ctx, const char *text)
     struct parser p;
     struct ddb_projection *pr;
     struct pnode **xs;
-    struct ddb_path **paths;
+    struct trie *root;
     unsigned cap;
 
     if (begin(&p, ctx, DDB_EXPR_PROJECTION, text))
@@ -1511,8 +1667,7 @@ ddb_expr_parse_projection(struct ddb_expr_ctx *ctx, const char *text)
     cap = p.n; /* never more paths than tokens */
     pr = arena_calloc(ctx->arena, sizeof(*pr));
     xs = arena_alloc(ctx->arena, cap * sizeof(*xs));
-    paths = arena_alloc(ctx->arena, cap * sizeof(*paths));
-    if (!pr || !xs || !paths || !(pr->paths = arena_alloc(ctx->arena, cap * sizeof(*pr->paths))))
+    if (!pr || !xs || !(pr->paths = arena_alloc(ctx->arena, cap * sizeof(*pr->paths))))
         return oom(&p);
     for (;;) {
         if (!(xs[pr->n++] = parse_path(&p)))
@@ -1523,16 +1678,18 @@ ddb_expr_parse_projection(struct ddb_expr_ctx *ctx, const char *text)
             return syntax(&p, p.pos);
         p.pos++;
     }
-    if (!check_reserved(&p) || !check_refs_in_order(&p))
+    if (!check_reserved(&p))
         return NULL;
     for (unsigned i = 0; i < pr->n; i++) {
         if (!resolve_path(&p, xs[i]))
             return NULL;
         pr->paths[i] = xs[i]->n.path;
-        paths[i] = &pr->paths[i];
     }
-    if (!check_paths(&p, paths, pr->n))
+    if (!(root = trie_new(&p)))
         return NULL;
+    for (unsigned i = 0; i < pr->n; i++)
+        if (!trie_insert(&p, root, &pr->paths[i]))
+            return NULL;
     return pr;
 }
 
