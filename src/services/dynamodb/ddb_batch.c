@@ -116,6 +116,35 @@ batch_java_list(struct buf *b, const json_t *list, const char *shape)
     buf_putc(b, ']');
 }
 
+/* Java's rendering of a list of keys: [{pk={S: a,}, sk={N: 1,}}, ...]. */
+static void
+batch_java_keys(struct buf *b, const json_t *keys)
+{
+    const char *name, *type;
+    json_t *key, *av, *payload;
+    size_t i, j;
+
+    buf_putc(b, '[');
+    json_array_foreach(keys, i, key) {
+        buf_puts(b, i ? ", {" : "{");
+        j = 0;
+        json_object_foreach(key, name, av) {
+            buf_printf(b, "%s%s={", j++ ? ", " : "", name);
+            json_object_foreach(av, type, payload) {
+                char *text = json_is_string(payload)
+                                 ? NULL
+                                 : json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY);
+                buf_printf(b, "%s: %s,", type,
+                           text ? text : json_string_value(payload));
+                free(text);
+            }
+            buf_putc(b, '}');
+        }
+        buf_putc(b, '}');
+    }
+    buf_putc(b, ']');
+}
+
 /* RequestItems: present and a map of 1..max tables. Its size, or 0 when reported. */
 static size_t
 batch_request_items(struct ddb_args *a, const json_t *in, size_t max)
@@ -144,6 +173,14 @@ batch_request_items(struct ddb_args *a, const json_t *in, size_t max)
     return n;
 }
 
+int
+ddb_batch_not_found(struct awslet_req *req)
+{
+    if (req->err == &ERR_DDB_RESOURCE_NOT_FOUND)
+        awslet_fail(req, &ERR_DDB_RESOURCE_NOT_FOUND, "Requested resource not found");
+    return -1;
+}
+
 /* Validate key through the shared write path as a DeleteItem of it: the table lookup
  * (ResourceNotFoundException) and GetItem's key checks. 0 or -1 (request failed). */
 static int
@@ -156,7 +193,7 @@ batch_key_parse(struct awslet_req *req, const char *table, const json_t *key, st
         return awslet_fail_nomem(req), -1;
     rc = ddb_write_parse(req, req->db, DDB_W_DELETE, kin, w);
     json_decref(kin);
-    return rc;
+    return rc == 0 ? 0 : ddb_batch_not_found(req);
 }
 
 /* ---- BatchGetItem ------------------------------------------------------------------------------ */
@@ -199,9 +236,11 @@ batch_get_counts(struct awslet_req *req, const json_t *in, size_t *total)
                 continue;
             }
             n = json_array_size(keys);
+            /* One table's Keys beyond 100 break the list's own constraint; 100 in all
+             * across tables is the "Too many items" check below. */
             if (!json_is_array(keys) || n < 1 || n > BATCH_GET_MAX) {
                 buf_init(&v, BATCH_MSG_LIMIT);
-                batch_java_list(&v, keys, "Key");
+                batch_java_keys(&v, keys);
                 ddb_args_add(&a, "Value '%s' at 'requestItems.%s.member.keys' failed to satisfy "
                                  "constraint: Member must have length %s",
                              v.data ? v.data : "[]", name,
@@ -278,6 +317,7 @@ ddb_batch_get_item(struct awslet_req *req, const json_t *in, json_t **out)
     json_t *responses = NULL, *unprocessed = NULL, *acc = NULL, *item, *v;
     size_t total, n_tables = 0, bytes = 0, k = 0, i;
     enum awslet_rc rc = AWSLET_ERR;
+    bool full = false;
     int err = 0;
 
     if (batch_get_counts(req, in, &total) != 0)
@@ -299,10 +339,9 @@ ddb_batch_get_item(struct awslet_req *req, const json_t *in, json_t **out)
         bt->consistent = json_is_true(json_object_get(spec, "ConsistentRead"));
         bt->first = (unsigned)k;
         json_array_foreach(json_object_get(spec, "Keys"), j, key) {
-            if (batch_key_parse(req, name, key, &keys[k].w) != 0)
+            keys[k++].parsed = true; /* released even when the parse fails */
+            if (batch_key_parse(req, name, key, &keys[k - 1].w) != 0)
                 goto out;
-            keys[k].parsed = true;
-            k++;
             if (ddb_item_ref(&req->arena, keys[k - 1].w.table, keys[k - 1].w.key,
                              &refs[k - 1]) != 0) {
                 awslet_fail_nomem(req);
@@ -327,6 +366,7 @@ ddb_batch_get_item(struct awslet_req *req, const json_t *in, json_t **out)
     }
     for (size_t t = 0; t < n_tables; t++) {
         struct batch_get_table *bt = &tables[t];
+        const json_t *keys_in = json_object_get(bt->spec, "Keys");
         json_t *list = json_array();
 
         if (!list || json_object_set_new(responses, bt->name, list) != 0) {
@@ -337,28 +377,13 @@ ddb_batch_get_item(struct awslet_req *req, const json_t *in, json_t **out)
             struct ddb_write *w = &keys[i].w;
             size_t sz;
 
-            /* Past 16 MB of answer, the remaining keys are left for the caller to retry. */
-            if (bytes >= BATCH_GET_MAX_BYTES) {
-                if (batch_get_unprocessed(unprocessed, bt, json_array_get(json_object_get(
-                                                                bt->spec, "Keys"),
-                                                            i - bt->first)) != 0) {
-                    awslet_fail_nomem(req);
-                    goto out;
-                }
-                continue;
-            }
-            item = ddb_item_load(req->db, w->table, w->key, &err);
+            item = full ? NULL : ddb_item_load(req->db, w->table, w->key, &err);
             if (err) {
                 awslet_fail(req, &ERR_DDB_INTERNAL, "Internal server error");
                 goto out;
             }
             sz = item ? ddb_item_size(item) : 0;
-            /* each item is rounded up on its own; a missing one costs the minimum */
-            ddb_capacity_acc(acc, w->table->name, ddb_read_units(sz, bt->consistent), 0,
-                             NULL, 0);
-            if (!item)
-                continue;
-            if (bt->proj) {
+            if (item && bt->proj) {
                 v = ddb_expr_project(bt->proj, item);
                 json_decref(item);
                 item = v;
@@ -367,6 +392,23 @@ ddb_batch_get_item(struct awslet_req *req, const json_t *in, json_t **out)
                     goto out;
                 }
             }
+            /* The answer stays within 16 MB: from the first item that would pass it, the
+             * keys are left in UnprocessedKeys for the caller to retry. */
+            if (full || (item && bytes + ddb_item_size(item) > BATCH_GET_MAX_BYTES)) {
+                json_decref(item);
+                full = true;
+                if (batch_get_unprocessed(unprocessed, bt, json_array_get(keys_in, i - bt->first))
+                    != 0) {
+                    awslet_fail_nomem(req);
+                    goto out;
+                }
+                continue;
+            }
+            /* each item is rounded up on its own; a missing one costs the minimum */
+            ddb_capacity_acc(acc, w->table->name, ddb_read_units(sz, bt->consistent), 0,
+                             NULL, 0);
+            if (!item)
+                continue;
             bytes += ddb_item_size(item);
             json_array_append_new(list, item);
         }
@@ -471,7 +513,7 @@ batch_write_parse(struct awslet_req *req, const char *name, const json_t *wr, st
         return awslet_fail_nomem(req), -1;
     rc = ddb_write_parse(req, req->db, put ? DDB_W_PUT : DDB_W_DELETE, win, w);
     json_decref(win);
-    return rc;
+    return rc == 0 ? 0 : ddb_batch_not_found(req);
 }
 
 /* BatchWriteItem: up to 25 puts and deletes over one or more tables.
@@ -498,10 +540,9 @@ ddb_batch_write_item(struct awslet_req *req, const json_t *in, json_t **out)
         return awslet_fail_nomem(req);
     json_object_foreach((json_t *)ri, name, list) {
         json_array_foreach(list, j, wr) {
-            if (batch_write_parse(req, name, wr, &ws[k].w) != 0)
+            ws[k++].parsed = true; /* released even when the parse fails */
+            if (batch_write_parse(req, name, wr, &ws[k - 1].w) != 0)
                 goto out;
-            ws[k].parsed = true;
-            k++;
             if (ddb_item_ref(&req->arena, ws[k - 1].w.table, ws[k - 1].w.key, &refs[k - 1]) != 0) {
                 awslet_fail_nomem(req);
                 goto out;

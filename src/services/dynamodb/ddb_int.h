@@ -273,6 +273,9 @@ json_t *ddb_capacity_list(const json_t *acc, const char *mode, bool split);
  * collection that key belongs to, or NULL when t has no local secondary index (only those
  * tables have item collections to report). */
 json_t *ddb_item_collection_metrics(sqlite3 *db, const struct ddb_table *t, const json_t *key);
+/* After a failed ddb_write_parse() in a batch or transaction: a missing table is reported as
+ * the data plane reports it, "Requested resource not found" without the name. Returns -1. */
+int ddb_batch_not_found(struct awslet_req *req);
 
 /* ---- operations ------------------------------------------------------------------------------ */
 

@@ -610,9 +610,9 @@ tx_write_parse(struct awslet_req *req, const json_t *in, struct tx_action **out,
         const json_t *body = json_object_get(json_array_get(items, i), tx_kinds[kinds[i]].member);
 
         acts[i].tag = tx_kinds[kinds[i]].member;
+        acts[i].parsed = true; /* released even when the parse fails */
         if (ddb_write_parse(req, req->db, tx_kinds[kinds[i]].kind, body, &acts[i].w) != 0)
-            return -1;
-        acts[i].parsed = true;
+            return ddb_batch_not_found(req);
         if (ddb_item_ref(&req->arena, acts[i].w.table, acts[i].w.key, &acts[i].ref) != 0)
             return awslet_fail_nomem(req), -1;
     }
@@ -795,11 +795,11 @@ tx_get_parse(struct awslet_req *req, const json_t *get, struct tx_get *g)
                     json_object_get(get, "Key"));
     if (!kin)
         return awslet_fail_nomem(req), -1;
+    g->parsed = true; /* released even when the parse fails */
     rc = ddb_write_parse(req, req->db, DDB_W_DELETE, kin, &g->key);
     json_decref(kin);
     if (rc != 0)
-        return -1;
-    g->parsed = true;
+        return ddb_batch_not_found(req);
     ddb_expr_ctx_init(&g->ctx, &req->arena, json_is_object(names) ? names : NULL, NULL);
     g->ctx_init = true;
     if (pe) {
