@@ -327,6 +327,22 @@ ERRORS = [
     ("filter", "name = :s", None, [":s"],
      F + "Attribute name is a reserved keyword; reserved keyword: name"),
     ("filter", "", None, None, F + "The expression can not be empty;"),
+    ("filter", "n = n", None, None,
+     F + "The first operand must be distinct from the remaining operands for this operator or "
+         "function; operator: =, first operand: [n]"),
+    ("filter", "begins_with(m.a, m.a)", None, None,
+     F + "The first operand must be distinct from the remaining operands for this operator or "
+         "function; operator: begins_with, first operand: [m, a]"),
+    ("filter", "size(size(s)) > :one", None, [":one"],
+     F + "Incorrect operand type for operator or function; operator or function: size, "
+         "operand type: N"),
+    ("filter", "attribute_exists(n) > :one", None, [":one"],
+     F + "The function is not allowed to be used this way in an expression; function: "
+         "attribute_exists"),
+    ("filter", "n = :one AND ((s = :s))", None, [":one", ":s"],
+     F + "The expression has redundant parentheses;"),
+    ("filter", "attRIbute_exIsts(n)", None, None,
+     F + "Invalid function name; function: attRIbute_exIsts"),
 ]
 
 

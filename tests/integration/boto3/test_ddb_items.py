@@ -54,7 +54,7 @@ class PutGet(Items):
     def test_projection_expression(self):
         self.put({"pk": S("a"), "m": {"M": {"x": N(1), "y": {"L": [N(10), N(20), N(30)]}}},
                   "o": S("other"), "name": S("n")})
-        got = self.get("a", ProjectionExpression="m.y[1], #n, missing",
+        got = self.get("a", ProjectionExpression="m.y[1], #n, nothere",
                        ExpressionAttributeNames={"#n": "name"})
         self.assertEqual(got, {"m": {"M": {"y": {"L": [N(20)]}}}, "name": S("n")})
 
@@ -137,7 +137,7 @@ class Numbers(Items):
         got = self.get("r")
         self.assertEqual(Decimal(got["big"]["N"]), Decimal(big))
         self.assertEqual(Decimal(got["small"]["N"]), Decimal(small))
-        self.assertEqual(Decimal(got["nbig"]["N"]), -Decimal(big))
+        self.assertEqual(Decimal(got["nbig"]["N"]), Decimal("-" + big))
 
     def test_out_of_range(self):
         self.assert_validation(self.put, "Number overflow. Attempting to store a number with "
@@ -272,7 +272,7 @@ class ReturnValues(Items):
         r = self.put({"pk": S("a"), "v": N(2)}, ReturnValues="ALL_OLD")
         self.assertEqual(r["Attributes"], {"pk": S("a"), "v": N(1)})
         for bad in ("ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"):
-            self.assert_validation(self.put, "Return values set to invalid value",
+            self.assert_validation(self.put, "ReturnValues can only be ALL_OLD or NONE",
                                    item={"pk": S("a")}, ReturnValues=bad)
 
     def test_update_return_values(self):
@@ -305,13 +305,13 @@ class ReturnValues(Items):
         self.assertEqual(self.get("k"), {"pk": S("k")})
 
     def test_delete_return_values_invalid(self):
-        self.assert_validation(self.c.delete_item, "Return values set to invalid value",
+        self.assert_validation(self.c.delete_item, "ReturnValues can only be ALL_OLD or NONE",
                                TableName="tbl", Key={"pk": S("a")}, ReturnValues="ALL_NEW")
 
 
 class Capacity(DdbCase):
     def test_consumed_capacity(self):
-        self.create_table("ctbl", gsis=[("g", ("gk", "S"), None, "ALL")])
+        self.create_table("ctbl", gsis=[("gsi", ("gk", "S"), None, "ALL")])
         r = self.c.put_item(TableName="ctbl", Item={"pk": S("a"), "gk": S("x")},
                             ReturnConsumedCapacity="TOTAL")
         self.assertEqual(r["ConsumedCapacity"]["TableName"], "ctbl")
@@ -329,7 +329,7 @@ class Capacity(DdbCase):
                             ReturnConsumedCapacity="INDEXES")
         cc = r["ConsumedCapacity"]
         self.assertEqual(cc["CapacityUnits"], 2.0)
-        self.assertEqual(cc["GlobalSecondaryIndexes"], {"g": {"CapacityUnits": 1.0}})
+        self.assertEqual(cc["GlobalSecondaryIndexes"], {"gsi": {"CapacityUnits": 1.0}})
         r = self.c.put_item(TableName="ctbl", Item={"pk": S("e")}, ReturnConsumedCapacity="NONE")
         self.assertNotIn("ConsumedCapacity", r)
         # a 1.5 KB item costs 2 WCU; a 5 KB strongly consistent read costs 2 RCU

@@ -89,7 +89,8 @@ class KeyConditions(DdbCase):
             if "LastEvaluatedKey" not in r:
                 break
             self.assertEqual(set(r["LastEvaluatedKey"]), {"pk", "sk"})
-            self.assertEqual(r["LastEvaluatedKey"], r["Items"][-1])
+            last = r["Items"][-1]
+            self.assertEqual(r["LastEvaluatedKey"], {"pk": last["pk"], "sk": last["sk"]})
             kw["ExclusiveStartKey"] = r["LastEvaluatedKey"]
         self.assertEqual(seen, sorted(self.nums))
         self.assertEqual(pages, 3)
@@ -332,7 +333,7 @@ class ScanSegments(DdbCase):
 
     def test_segment_errors(self):
         self.assert_validation(self.c.scan, "The TotalSegments parameter is required but was not "
-                               "present in the request when parameter Segment is present",
+                               "present in the request when Segment parameter is present",
                                TableName="sctbl", Segment=0)
         self.assert_validation(self.c.scan, "The Segment parameter is required but was not "
                                "present in the request when parameter TotalSegments is present",
