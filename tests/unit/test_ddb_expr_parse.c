@@ -173,7 +173,11 @@ static const struct cond_case cond_cases[] = {
 
     /* empty */
     BAD(CONDITION, "", "Invalid ConditionExpression: The expression can not be empty;"),
-    BAD(FILTER, "   ", "Invalid FilterExpression: The expression can not be empty;"),
+    /* blanks are not empty: a syntax error at the end, near them */
+    BAD(FILTER, "   ", "Invalid FilterExpression: Syntax error; token: \"<EOF>\", near: \"   \""),
+    BAD(CONDITION, " a = ", "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"= \""),
+    BAD(CONDITION, "  a > 4 ", "Invalid ConditionExpression: Syntax error; token: \"4\", near: \"> 4 \""),
+    BAD(CONDITION, "  4 > a", "Invalid ConditionExpression: Syntax error; token: \"4\", near: \"  4 >\""),
     BAD(KEY_CONDITION, "", "Invalid KeyConditionExpression: The expression can not be empty;"),
     /* syntax: the token, and from the token before it to the token after it */
     BAD(CONDITION, "a-b", "Invalid ConditionExpression: Syntax error; token: \"-\", near: \"a-b\""),
@@ -184,7 +188,7 @@ static const struct cond_case cond_cases[] = {
         "Invalid KeyConditionExpression: An expression attribute value used in expression is "
         "not defined; attribute value: :type"),
     BAD(KEY_CONDITION, "a = :x AND b = ",
-        "Invalid KeyConditionExpression: Syntax error; token: \"<EOF>\", near: \"=\""),
+        "Invalid KeyConditionExpression: Syntax error; token: \"<EOF>\", near: \"= \""),
     BAD(KEY_CONDITION, "a = :x AND b = :y AND", 
         "Invalid KeyConditionExpression: Syntax error; token: \"<EOF>\", near: \"AND\""),
     BAD(KEY_CONDITION, "begins_with()",
@@ -241,7 +245,14 @@ static const struct cond_case cond_cases[] = {
     BAD(CONDITION, "a = :x)", "Invalid ConditionExpression: Syntax error; token: \")\", near: \":x)\""),
     BAD(CONDITION, "(a = :x", "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \":x\""),
     BAD(CONDITION, "a[99999999999] = :x",
-        "Invalid ConditionExpression: Syntax error; token: \"99999999999\", near: \"[99999999999]\""),
+        "Invalid ConditionExpression: List index is not within the allowable range; index: [99999999999]"),
+    OK(CONDITION, "a[2147483647] = :x", "(= a[2147483647] :x)"),
+    BAD(CONDITION, "a[2147483648] = :x",
+        "Invalid ConditionExpression: List index is not within the allowable range; index: [2147483648]"),
+    /* names and functions are checked in the order written */
+    BAD(CONDITION, "views = foo(a)",
+        "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: views"),
+    BAD(CONDITION, "foo(views) = a", "Invalid ConditionExpression: Invalid function name; function: foo"),
     /* redundant parentheses, as soon as the outer pair closes */
     BAD(FILTER, "a=a and a > ((views))", "Invalid FilterExpression: The expression has redundant parentheses;"),
     BAD(FILTER, "(a)between(((b.c)).d)and(c)",
@@ -483,6 +494,14 @@ static const struct cond_case update_cases[] = {
         "Invalid UpdateExpression: The function is not allowed in an update expression; function: begins_with"),
     BAD(UPDATE, " set #c = :c set abOrt = true ",
         "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: abOrt"),
+    BAD(UPDATE, "SET a = :x SET b = :y REMOVE views",
+        "Invalid UpdateExpression: The \"SET\" section can only be used once in an update expression;"),
+    BAD(UPDATE, "SET a = :x SET b = foo(c)", "Invalid UpdateExpression: Invalid function name; function: foo"),
+    BAD(UPDATE, "SET a = if_not_exists(b, list_append(c, :l))",
+        "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"),
+    BAD(UPDATE, "SET a = list_append(a, :l) + :n",
+        "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: list_append"),
+    OK(UPDATE, "SET a = list_append(if_not_exists(a, :l), :l)", "SET a (list_append (if_not_exists a :l) :l)"),
     BAD(UPDATE, " remove Absolute ", "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: Absolute"),
     BAD(UPDATE, "set a = #c set c = :x", "Invalid UpdateExpression: The \"SET\" section can only be used once in an update expression;"),
     BAD(UPDATE, "remove #c set a = b remove e", "Invalid UpdateExpression: The \"REMOVE\" section can only be used once in an update expression;"),
@@ -744,6 +763,25 @@ test_ddb_expr_parse__limits(void **state)
     s = repeat_join("a", ".b", "", 32, " = :x");
     expect_condition(s, "Invalid FilterExpression: The document path has too many nesting "
                         "levels; nesting levels: 33");
+    test_free(s);
+
+    /* Updates and projections are refused without the size. */
+    s = repeat_join("SET a = :x", " ", "", 4097 - 10, "");
+    {
+        struct fixture f;
+
+        fx_open(&f, NAMES, VALUES);
+        assert_null(ddb_expr_parse_update(&f.ctx, s));
+        assert_string_equal(f.ctx.err, "Invalid UpdateExpression: Expression size has exceeded "
+                                       "the maximum allowed size;");
+        fx_close(&f);
+    }
+    test_free(s);
+    /* Measured in UTF-16 code units: 2-byte UTF-8 characters count once (so this reaches the
+     * parser, which refuses the character). */
+    s = repeat_join("#u = :x", "\xc3\xbc", "", 4096 - 7, "");
+    expect_condition(s, "Invalid FilterExpression: Syntax error; token: \"\xc3\xbc\", near: "
+                        "\":x\xc3\xbc\xc3\xbc\"");
     test_free(s);
 
     /* As deep as 4 KB allows: the parser must neither overflow nor accept. */

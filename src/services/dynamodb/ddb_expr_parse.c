@@ -53,6 +53,7 @@ struct pnode {
     unsigned tok;      /* FUNC: its name; PATH: first token; VALUE: the :value; else operator */
     unsigned *etok;    /* PATH: the token of each element */
     unsigned cap_args;
+    unsigned bad_index; /* PATH: 1 + the token of an index too large for a list, or 0 */
     bool known;        /* FUNC: the name is one of DynamoDB's functions */
     bool resolved;     /* PATH / VALUE: names and value looked up */
 };
@@ -64,14 +65,16 @@ struct parser {
     struct ddb_tok *t;
     unsigned n, pos;
     bool failed;
-    const char *dup_section; /* update: the first clause written twice */
+    const char *dup_section; /* update: the first clause written twice ... */
+    unsigned dup_after;       /* ... whose last action is this one */
     unsigned operators;      /* counted towards MAX_OPERATORS by check_node() */
 };
 
 /* "Constraints in Amazon DynamoDB", expression parameters: an expression string is at most
- * 4 KB, holds at most 300 operators or functions, and IN takes at most 100 values. The size
- * limit also bounds the parser's recursion (one level per parenthesis or NOT at most). */
-#define MAX_EXPRESSION_BYTES 4096
+ * 4 KB (4096 UTF-16 code units, as Java counts them), holds at most 300 operators or
+ * functions, and IN takes at most 100 values. The size limit also bounds the parser's
+ * recursion (one level per parenthesis or NOT at most). */
+#define MAX_EXPRESSION_SIZE 4096 /* UTF-16 code units */
 #define MAX_OPERATORS 300
 #define MAX_IN_OPERANDS 100
 /* Items nest at most 32 levels, and so may a document path. */
@@ -192,21 +195,21 @@ oom(struct parser *p)
     return fail_raw(p, "The expression could not be parsed: out of memory");
 }
 
-/* Syntax error at token i. DynamoDB quotes the token and, as "near", the text from the start
- * of the token before it to the end of the token after it: token: "-", near: "a-b";
- * token: ":", near: "hits : incr"; at the end: token: "<EOF>", near: ":type". */
+/* Syntax error at token i. DynamoDB quotes the token and, as "near", the token before it, the
+ * token and the token after it with the whitespace between them (and the whitespace before
+ * the first token or after the last): token: "-", near: "a-b"; token: ":", near:
+ * "hits : incr"; at the end: token: "<EOF>", near: ":type". */
 static void *
 syntax(struct parser *p, unsigned i)
 {
     const struct ddb_tok *t = &p->t[i];
-    size_t start = i > 0 ? p->t[i - 1].off : t->off, end;
+    size_t start = i > 0 ? p->t[i - 1].off : 0, end = strlen(p->text);
 
-    if (t->type == TK_EOF) {
-        end = i > 0 ? p->t[i - 1].off + p->t[i - 1].len : t->off;
+    if (t->type == TK_EOF)
         return fail(p, "Syntax error; token: \"<EOF>\", near: \"%.*s\"", (int)(end - start),
                     p->text + start);
-    }
-    end = p->t[i + 1].type != TK_EOF ? p->t[i + 1].off + p->t[i + 1].len : t->off + t->len;
+    if (p->t[i + 1].type != TK_EOF)
+        end = p->t[i + 1].off + p->t[i + 1].len;
     return fail(p, "Syntax error; token: \"%.*s\", near: \"%.*s\"", (int)t->len, p->text + t->off,
                 (int)(end - start), p->text + start);
 }
@@ -405,12 +408,12 @@ parse_path(struct parser *p)
 
         if (t->type != TK_NUM)
             continue;
-        for (size_t k = 0; k < t->len; k++) {
+        for (size_t k = 0; k < t->len && v <= 0x7fffffffULL; k++)
             v = v * 10 + (unsigned)(p->text[t->off + k] - '0');
-            if (v > 0x7fffffffULL) /* no list is that long; DynamoDB refuses it as syntax */
-                return syntax(p, etok[i]);
-        }
-        x->n.path.e[i].index = (unsigned)v;
+        /* Beyond a Java int: refused once the whole expression has parsed (check_walk). */
+        if (v > 0x7fffffffULL && !x->bad_index)
+            x->bad_index = etok[i] + 1;
+        x->n.path.e[i].index = v > 0x7fffffffULL ? 0 : (unsigned)v;
     }
     return x;
 }
@@ -1021,23 +1024,48 @@ trie_insert(struct parser *p, struct trie *root, const struct ddb_path *path)
 
 /* ---- the passes ----------------------------------------------------------------------------- */
 
+/* The names, list indexes and functions of a path or operand tree, in the order written, as
+ * DynamoDB checks them while it walks the parsed expression: a bare name may not be a
+ * reserved word; a list index must fit a Java int; a function must exist, belong to this kind
+ * of expression (condition functions and size() in conditions, if_not_exists() and
+ * list_append() in updates) and stand where it may. nesting counts the comparisons, BETWEEN,
+ * IN, functions and arithmetic around x: in a condition only size() goes inside one and only
+ * the others stand outside; in an update only if_not_exists() nests. */
 static bool
-is_condition_function(enum ddb_func f)
+check_path_words(struct parser *p, const struct pnode *x)
 {
-    return f == DDB_F_ATTRIBUTE_EXISTS || f == DDB_F_ATTRIBUTE_NOT_EXISTS ||
-           f == DDB_F_ATTRIBUTE_TYPE || f == DDB_F_BEGINS_WITH || f == DDB_F_CONTAINS ||
-           f == DDB_F_SIZE;
+    for (unsigned i = 0; i < x->n.path.n; i++) {
+        const struct ddb_tok *t = &p->t[x->etok[i]];
+
+        if (t->type == TK_NAME && ddb_reserved_word(p->text + t->off, t->len)) {
+            fail(p, "Attribute name is a reserved keyword; reserved keyword: %.*s", (int)t->len,
+                 p->text + t->off);
+            return false;
+        }
+        if (x->bad_index == x->etok[i] + 1) {
+            fail(p, "List index is not within the allowable range; index: [%.*s]", (int)t->len,
+                 p->text + t->off);
+            return false;
+        }
+    }
+    return true;
 }
 
-/* Functions, in the order written: known names; condition functions (size() among them) in
- * conditions and if_not_exists() / list_append() in updates; and, in conditions, a function
- * where a condition stands must be a condition function, and where an operand stands size(). */
 static bool
-check_functions(struct parser *p, const struct pnode *x, bool cond_pos)
+check_walk(struct parser *p, const struct pnode *x, unsigned nesting)
 {
-    bool child_cond = x->n.type == DDB_N_AND || x->n.type == DDB_N_OR || x->n.type == DDB_N_NOT;
+    bool update = p->kind == DDB_EXPR_UPDATE;
 
-    if (x->n.type == DDB_N_FUNC) {
+    switch (x->n.type) {
+    case DDB_N_PATH:
+        return check_path_words(p, x);
+    case DDB_N_VALUE:
+        return true;
+    case DDB_N_AND:
+    case DDB_N_OR:
+    case DDB_N_NOT:
+        break;
+    case DDB_N_FUNC: {
         enum ddb_func f = x->n.fn;
         const struct ddb_tok *t = &p->t[x->tok];
 
@@ -1045,40 +1073,32 @@ check_functions(struct parser *p, const struct pnode *x, bool cond_pos)
             fail(p, "Invalid function name; function: %.*s", (int)t->len, p->text + t->off);
             return false;
         }
-        if (p->kind == DDB_EXPR_UPDATE && is_condition_function(f)) {
+        if (update && f != DDB_F_IF_NOT_EXISTS && f != DDB_F_LIST_APPEND) {
             fail(p, "The function is not allowed in an update expression; function: %s",
                  func_names[f]);
             return false;
         }
-        if (p->kind != DDB_EXPR_UPDATE && !is_condition_function(f)) {
+        if (!update && (f == DDB_F_IF_NOT_EXISTS || f == DDB_F_LIST_APPEND)) {
             fail(p, "The function is not allowed in a condition expression; function: %s",
                  func_names[f]);
             return false;
         }
-        if (p->kind != DDB_EXPR_UPDATE && cond_pos != (f != DDB_F_SIZE)) {
+        if (update ? nesting > 0 && f != DDB_F_IF_NOT_EXISTS
+                   : (nesting == 0) == (f == DDB_F_SIZE)) {
             fail(p, "The function is not allowed to be used this way in an expression; "
                     "function: %s", func_names[f]);
             return false;
         }
+        nesting++;
+        break;
+    }
+    default:
+        nesting++;
+        break;
     }
     for (unsigned i = 0; i < x->n.n_args; i++)
-        if (!check_functions(p, arg(x, i), child_cond))
+        if (!check_walk(p, arg(x, i), nesting))
             return false;
-    return true;
-}
-
-static bool
-check_reserved(struct parser *p)
-{
-    for (unsigned i = 0; i < p->n; i++) {
-        const struct ddb_tok *t = &p->t[i];
-
-        if (t->role == ROLE_PATH_NAME && ddb_reserved_word(p->text + t->off, t->len)) {
-            fail(p, "Attribute name is a reserved keyword; reserved keyword: %.*s", (int)t->len,
-                 p->text + t->off);
-            return false;
-        }
-    }
     return true;
 }
 
@@ -1457,22 +1477,24 @@ ddb_expr_ctx_release(struct ddb_expr_ctx *ctx)
     ctx->used = NULL;
 }
 
-static bool
-blank(const char *text)
+/* The length DynamoDB measures an expression in: UTF-16 code units, as Java counts them. */
+static size_t
+utf16_length(const char *text)
 {
-    if (!text)
-        return true;
-    for (; *text; text++)
-        if (*text != ' ' && *text != '\t' && *text != '\n' && *text != '\r' && *text != '\f' &&
-            *text != '\v')
-            return false;
-    return true;
+    size_t n = 0;
+
+    for (const unsigned char *u = (const unsigned char *)text; *u; u++)
+        if ((*u & 0xC0) != 0x80)
+            n += *u >= 0xF0 ? 2 : 1;
+    return n;
 }
 
 /* Common start: the maps, an empty text, the tokens. */
 static int
 begin(struct parser *p, struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, const char *text)
 {
+    size_t size;
+
     memset(p, 0, sizeof(*p));
     p->ctx = ctx;
     p->kind = kind;
@@ -1480,13 +1502,17 @@ begin(struct parser *p, struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, const
     ctx->err[0] = '\0';
     if (check_maps(ctx))
         return -1;
-    if (blank(text)) {
+    /* Only the empty string is empty: blanks are a syntax error at <EOF>. */
+    if (!text || !*text) {
         fail(p, "The expression can not be empty;");
         return -1;
     }
-    if (strlen(text) > MAX_EXPRESSION_BYTES) {
-        fail(p, "Expression size has exceeded the maximum allowed size; expression size: %zu",
-             strlen(text));
+    if ((size = utf16_length(text)) > MAX_EXPRESSION_SIZE) {
+        if (kind == DDB_EXPR_UPDATE || kind == DDB_EXPR_PROJECTION)
+            fail(p, "Expression size has exceeded the maximum allowed size;");
+        else
+            fail(p, "Expression size has exceeded the maximum allowed size; expression size: %zu",
+                 size);
         return -1;
     }
     if (ddb_expr_lex(ctx->arena, text, &p->t, &p->n)) {
@@ -1508,7 +1534,7 @@ ddb_expr_parse_condition(struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, cons
         return NULL;
     if (cur(&p)->type != TK_EOF)
         return syntax(&p, p.pos);
-    if (!check_functions(&p, x, true) || !check_reserved(&p) || !check_node(&p, x))
+    if (!check_walk(&p, x, 0) || !check_node(&p, x))
         return NULL;
     if (kind == DDB_EXPR_KEY_CONDITION) {
         /* No more conditions than tokens. */
@@ -1560,6 +1586,7 @@ ddb_expr_parse_update(struct ddb_expr_ctx *ctx, const char *text)
     struct pnode **targets;
     struct trie *root;
     bool seen[4] = {false, false, false, false};
+    const char *dup;
     unsigned cap = 8;
 
     if (begin(&p, ctx, DDB_EXPR_UPDATE, text))
@@ -1575,8 +1602,7 @@ ddb_expr_parse_update(struct ddb_expr_ctx *ctx, const char *text)
             s++;
         if (s == 4)
             return syntax(&p, p.pos);
-        if (seen[s] && !p.dup_section)
-            p.dup_section = sections[s];
+        dup = seen[s] ? sections[s] : NULL;
         seen[s] = true;
         p.pos++;
         do {
@@ -1620,16 +1646,20 @@ ddb_expr_parse_update(struct ddb_expr_ctx *ctx, const char *text)
         /* A clause ends at the next clause keyword or the end. */
         if (cur(&p)->type != TK_EOF && !is_keyword(&p, p.pos))
             return syntax(&p, p.pos);
+        /* DynamoDB refuses a repeated clause where it ends (in its walk of the actions). */
+        if (dup && !p.dup_section) {
+            p.dup_section = dup;
+            p.dup_after = u->n - 1;
+        }
     }
-    for (unsigned i = 0; i < u->n; i++)
-        if (u->a[i].op == DDB_UPD_SET &&
-            !check_functions(&p, (struct pnode *)u->a[i].value, false))
+    for (unsigned i = 0; i < u->n; i++) {
+        if (!check_walk(&p, targets[i], 0) ||
+            (u->a[i].value && !check_walk(&p, (struct pnode *)u->a[i].value, 0)))
             return NULL;
-    if (!check_reserved(&p))
-        return NULL;
-    if (p.dup_section)
-        return fail(&p, "The \"%s\" section can only be used once in an update expression;",
-                    p.dup_section);
+        if (p.dup_section && p.dup_after == i)
+            return fail(&p, "The \"%s\" section can only be used once in an update "
+                            "expression;", p.dup_section);
+    }
     /* The paths written to, their #names first, then as one tree (overlaps, conflicts). */
     for (unsigned i = 0; i < u->n; i++) {
         if (!resolve_path(&p, targets[i]))
@@ -1678,8 +1708,9 @@ ddb_expr_parse_projection(struct ddb_expr_ctx *ctx, const char *text)
             return syntax(&p, p.pos);
         p.pos++;
     }
-    if (!check_reserved(&p))
-        return NULL;
+    for (unsigned i = 0; i < pr->n; i++)
+        if (!check_walk(&p, xs[i], 0))
+            return NULL;
     for (unsigned i = 0; i < pr->n; i++) {
         if (!resolve_path(&p, xs[i]))
             return NULL;
