@@ -31,18 +31,8 @@ enum ddb_tok_type {
     TK_BAD,      /* anything else: one character (a whole UTF-8 sequence), a lone # or : */
 };
 
-/* What the parser made of a name-like token, so that later passes can visit the names,
- * #names and :values of an expression in the order they were written. */
-enum ddb_tok_role {
-    ROLE_NONE,
-    ROLE_PATH_NAME, /* a bare attribute name in a document path: reserved-word checked */
-    ROLE_PATH_HASH, /* a #name in a document path */
-    ROLE_VALUE,     /* a :value operand */
-};
-
 struct ddb_tok {
     enum ddb_tok_type type;
-    enum ddb_tok_role role; /* set by the parser */
     size_t off, len;        /* the token's bytes in the expression text */
 };
 

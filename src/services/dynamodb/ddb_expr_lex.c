@@ -134,7 +134,6 @@ ddb_expr_lex(struct arena *arena, const char *text, struct ddb_tok **toks, unsig
             t = bigger;
             cap *= 2;
         }
-        t[count].role = ROLE_NONE;
         t[count].off = off;
         if (off == size) {
             t[count].type = TK_EOF;

@@ -241,25 +241,17 @@ tok_is_word(const struct parser *p, unsigned i, const char *word)
     return true;
 }
 
-/* The words that are grammar, not names, in this kind of expression. */
+/* The words that are grammar, not names: DynamoDB's one lexer makes tokens of these in every
+ * kind of expression ("SET a = and" and "a = set" are syntax errors, not reserved words). */
 static bool
 is_keyword(const struct parser *p, unsigned i)
 {
-    static const char *const cond_kw[] = {"AND", "OR", "NOT", "BETWEEN", "IN"};
-    static const char *const update_kw[] = {"SET", "REMOVE", "ADD", "DELETE"};
-    const char *const *kw = NULL;
-    size_t n = 0;
+    static const char *const kw[] = {"ADD", "AND", "BETWEEN", "DELETE", "IN", "NOT", "OR",
+                                     "REMOVE", "SET"};
 
     if (p->t[i].type != TK_NAME)
         return false;
-    if (p->kind == DDB_EXPR_UPDATE) {
-        kw = update_kw;
-        n = sizeof(update_kw) / sizeof(update_kw[0]);
-    } else if (p->kind != DDB_EXPR_PROJECTION) {
-        kw = cond_kw;
-        n = sizeof(cond_kw) / sizeof(cond_kw[0]);
-    }
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < sizeof(kw) / sizeof(kw[0]); k++)
         if (tok_is_word(p, i, kw[k]))
             return true;
     return false;
@@ -360,7 +352,7 @@ parse_path(struct parser *p)
     if (!x || !etok)
         return oom(p);
     for (;;) {
-        struct ddb_tok *t = &p->t[p->pos];
+        const struct ddb_tok *t = &p->t[p->pos];
 
         if (n == cap) {
             unsigned *bigger = arena_alloc(p->ctx->arena, 2 * cap * sizeof(*bigger));
@@ -378,7 +370,6 @@ parse_path(struct parser *p)
                 return syntax(p, p->pos);
             p->pos++;
         } else {
-            t->role = t->type == TK_HASH ? ROLE_PATH_HASH : ROLE_PATH_NAME;
             etok[n++] = p->pos++;
         }
         if (cur(p)->type == TK_DOT) {
@@ -455,10 +446,9 @@ parse_call(struct parser *p)
 static struct pnode *
 parse_atom(struct parser *p)
 {
-    struct ddb_tok *t = &p->t[p->pos];
+    const struct ddb_tok *t = &p->t[p->pos];
 
     if (t->type == TK_COLON) {
-        t->role = ROLE_VALUE;
         return mk(p, DDB_N_VALUE, CAT_OPERAND, p->pos++);
     }
     if (t->type == TK_NAME && !is_keyword(p, p->pos) && p->t[p->pos + 1].type == TK_LPAREN)
