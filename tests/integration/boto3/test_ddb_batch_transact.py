@@ -80,10 +80,18 @@ class Batch(DdbCase):
         self.assertEqual(r["Responses"], {"atbl": []})
 
     def test_batch_get_limits(self):
+        # one table's Keys: the model's length constraint
+        self.assert_error(self.c.batch_get_item, "ValidationException",
+                          contains="Member must have length less than or equal to 100",
+                          RequestItems={"atbl": {"Keys": [{"pk": S("k%d" % i)}
+                                                          for i in range(101)]}})
+        # more than 100 over all tables
         self.assert_validation(self.c.batch_get_item,
                                "Too many items requested for the BatchGetItem call",
                                RequestItems={"atbl": {"Keys": [{"pk": S("k%d" % i)}
-                                                            for i in range(101)]}})
+                                                               for i in range(60)]},
+                                             "btbl": {"Keys": [{"pk": S("k"), "sk": N(i)}
+                                                               for i in range(41)]}})
         self.c.batch_get_item(RequestItems={"atbl": {"Keys": [{"pk": S("k%d" % i)}
                                                            for i in range(100)]}})
         self.assert_validation(self.c.batch_get_item,

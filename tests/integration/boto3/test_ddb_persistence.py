@@ -67,7 +67,7 @@ class Persistence(DdbCase):
         for k in before:
             self.assertEqual(after[k], before[k], k)
         self.assertEqual(len(before["items"]), 9)
-        self.assertEqual(len(before["records"]), 11)
+        self.assertEqual(len(before["records"]), 12)
 
     def test_clean_restart(self):
         before = self.build()
@@ -77,7 +77,7 @@ class Persistence(DdbCase):
         self.c.put_item(TableName="ptbl", Item={"pk": S("b"), "sk": N(1)})
         recs = self.stream_records()
         seqs = [int(r["dynamodb"]["SequenceNumber"]) for r in recs]
-        self.assertEqual(len(recs), 12)
+        self.assertEqual(len(recs), 13)
         self.assertEqual(seqs, sorted(set(seqs)))
 
     def test_kill9_after_each_acknowledged_write(self):
