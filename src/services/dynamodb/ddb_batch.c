@@ -328,6 +328,16 @@ ddb_batch_get_item(struct awslet_req *req, const json_t *in, json_t **out)
     if (!tables || !keys || !refs)
         return awslet_fail_nomem(req);
 
+    /* Repeated keys are refused before the tables are looked up, on the keys as written
+     * (numbers spelled differently are caught once the keys are parsed, below). */
+    json_object_foreach((json_t *)ri, name, spec) {
+        const json_t *ks = json_object_get(spec, "Keys");
+
+        for (size_t x = 1; x < json_array_size(ks); x++)
+            for (size_t y = 0; y < x; y++)
+                if (json_equal(json_array_get(ks, x), json_array_get(ks, y)))
+                    return ddb_validation(req, "Provided list of item keys contains duplicates");
+    }
     /* Validate everything before reading anything. */
     json_object_foreach((json_t *)ri, name, spec) {
         struct batch_get_table *bt = &tables[n_tables++];
@@ -455,10 +465,29 @@ batch_write_counts(struct awslet_req *req, const json_t *in)
     if (batch_request_items(&a, in, BATCH_WRITE_MAX)) {
         buf_init(&v, BATCH_MSG_LIMIT);
         json_object_foreach((json_t *)ri, name, list) {
+            const json_t *wr;
+            size_t j;
+
             n = json_array_size(list);
             if (!json_is_array(list) || n < 1 || n > BATCH_WRITE_MAX)
                 bad = true;
             total += n;
+            /* a PutRequest needs its Item, a DeleteRequest its Key */
+            json_array_foreach(list, j, wr) {
+                const json_t *del = json_object_get(wr, "DeleteRequest");
+                const json_t *put = json_object_get(wr, "PutRequest");
+
+                if (json_is_object(del) && !json_is_object(json_object_get(del, "Key")))
+                    ddb_args_add(&a, "Value null at 'requestItems.%s.member.%zu.member."
+                                     "deleteRequest.key' failed to satisfy constraint: Member "
+                                     "must not be null",
+                                 name, j + 1);
+                if (json_is_object(put) && !json_is_object(json_object_get(put, "Item")))
+                    ddb_args_add(&a, "Value null at 'requestItems.%s.member.%zu.member."
+                                     "putRequest.item' failed to satisfy constraint: Member "
+                                     "must not be null",
+                                 name, j + 1);
+            }
         }
         if (bad) {
             /* One error for the whole map, rendered as Java prints it: {t=[...], u=[...]} */
@@ -501,9 +530,11 @@ batch_write_parse(struct awslet_req *req, const char *name, const json_t *wr, st
         put = NULL;
     if (json_is_null(del))
         del = NULL;
+    /* DynamoDB words a WriteRequest without exactly one request as it words an attribute
+     * value without exactly one type. */
     if (!put == !del)
-        return ddb_validation(req, "Supplied WriteRequest must contain exactly one of "
-                                   "PutRequest or DeleteRequest"),
+        return ddb_validation(req, "Supplied AttributeValue has more than one datatypes set, "
+                                   "must contain exactly one of the supported datatypes"),
                -1;
     if (put)
         win = json_pack("{s:s, s:O?}", "TableName", name, "Item", json_object_get(put, "Item"));
