@@ -265,6 +265,95 @@ class Conditions(Items):
         self.assertIsNone(self.get("new"))
 
 
+class Races(Items):
+    def test_one_winner_for_put_if_absent(self):
+        import threading
+        wins, losses, errors = [], [], []
+        lock = threading.Lock()
+        barrier = threading.Barrier(8)
+
+        def worker(w):
+            c = self.d.client("dynamodb")
+            barrier.wait()
+            for k in range(10):
+                try:
+                    c.put_item(TableName="tbl", Item={"pk": S("k%d" % k), "w": N(w)},
+                               ConditionExpression="attribute_not_exists(pk)")
+                    with lock:
+                        wins.append((k, w))
+                except c.exceptions.ConditionalCheckFailedException:
+                    with lock:
+                        losses.append((k, w))
+                except Exception as e:  # noqa: BLE001
+                    with lock:
+                        errors.append(repr(e))
+
+        threads = [threading.Thread(target=worker, args=(w,)) for w in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(sorted(k for k, _ in wins), list(range(10)))
+        self.assertEqual(len(losses), 70)
+        for k, w in wins:
+            self.assertEqual(self.get("k%d" % k)["w"], N(w))
+
+    def test_concurrent_adds_are_not_lost(self):
+        import threading
+
+        def worker():
+            c = self.d.client("dynamodb")
+            for _ in range(25):
+                c.update_item(TableName="tbl", Key={"pk": S("ctr")}, UpdateExpression="ADD n :one",
+                              ExpressionAttributeValues={":one": N(1)})
+
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(self.get("ctr")["n"], N(200))
+
+
+class MoreTypes(DdbCase):
+    def test_binary_and_number_hash_keys(self):
+        self.create_table("bin", hash_key=("id", "B"), range_key=("n", "N"))
+        self.c.put_item(TableName="bin", Item={"id": {"B": b"\x00\xff"}, "n": {"N": "-0.50"}})
+        got = self.c.get_item(TableName="bin", Key={"id": {"B": b"\x00\xff"}, "n": N("-0.5")})
+        self.assertEqual(got["Item"], {"id": {"B": b"\x00\xff"}, "n": N("-0.5")})
+        self.assertNotIn("Item", self.c.get_item(TableName="bin",
+                                                 Key={"id": {"B": b"\x00"}, "n": N("-0.5")}))
+
+    def test_empty_string_in_index_key(self):
+        self.create_table("gix", gsis=[("gsi", ("g", "S"), None, "ALL")])
+        self.assert_error(self.c.put_item, "ValidationException", contains="empty string",
+                          TableName="gix", Item={"pk": S("a"), "g": S("")})
+        self.assertNotIn("Item", self.c.get_item(TableName="gix", Key={"pk": S("a")}))
+
+    def test_exact_arithmetic(self):
+        self.create_table("num")
+        cases = [("0.1", "0.2", "+", "0.3"), ("1", "0.9999999999999999999999999999999999999",
+                                             "-", "0.0000000000000000000000000000000000001"),
+                 ("1E+125", "1E+125", "-", "0"), ("-5", "5", "+", "0"),
+                 ("12345678901234567890", "0.00000000000000001", "+",
+                  "12345678901234567890.00000000000000001")]
+        for a, b, op, want in cases:
+            r = self.c.update_item(TableName="num", Key={"pk": S("x")},
+                                   UpdateExpression="SET v = :a %s :b" % op,
+                                   ExpressionAttributeValues={":a": {"N": a}, ":b": {"N": b}},
+                                   ReturnValues="UPDATED_NEW")
+            self.assertEqual(r["Attributes"]["v"], {"N": want}, (a, op, b))
+
+    def test_arithmetic_overflow(self):
+        self.create_table("num")
+        self.assert_validation(self.c.update_item, "Number overflow. Attempting to store a number "
+                               "with magnitude larger than supported range", TableName="num",
+                               Key={"pk": S("x")}, UpdateExpression="SET v = :a + :a",
+                               ExpressionAttributeValues={
+                                   ":a": {"N": "9.9999999999999999999999999999999999999E+125"}})
+
+
 class ReturnValues(Items):
     def test_put_return_values(self):
         r = self.put({"pk": S("a"), "v": N(1)}, ReturnValues="ALL_OLD")

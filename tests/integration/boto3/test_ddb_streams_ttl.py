@@ -158,6 +158,57 @@ class WhatIsRecorded(StreamCase):
         self.assertEqual(seqs, sorted(set(seqs)))
 
 
+class Concurrency(StreamCase):
+    def test_concurrent_writes_leave_exactly_their_records(self):
+        """Every acknowledged write has exactly one record, a refused one none, in the order
+        the writes were applied (the counter's images go 0 -> 1 -> 2 ... with no gaps)."""
+        import threading
+        self.create_table("tbl", stream="NEW_AND_OLD_IMAGES")
+        self.c.put_item(TableName="tbl", Item={"pk": S("ctr"), "n": N(0)})
+        ok, refused, errors = [], [], []
+        lock = threading.Lock()
+
+        def worker(w):
+            c = self.d.client("dynamodb")
+            for i in range(15):
+                cur = c.get_item(TableName="tbl", Key={"pk": S("ctr")}, ConsistentRead=True)
+                n = int(cur["Item"]["n"]["N"])
+                try:
+                    c.update_item(TableName="tbl", Key={"pk": S("ctr")},
+                                  UpdateExpression="SET n = :new", ConditionExpression="n = :old",
+                                  ExpressionAttributeValues={":new": N(n + 1), ":old": N(n)})
+                    with lock:
+                        ok.append(n + 1)
+                except c.exceptions.ConditionalCheckFailedException:
+                    with lock:
+                        refused.append(n)
+                except Exception as e:  # noqa: BLE001
+                    with lock:
+                        errors.append(repr(e))
+                c.put_item(TableName="tbl", Item={"pk": S("w%d-%d" % (w, i))})
+
+        threads = [threading.Thread(target=worker, args=(w,)) for w in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        final = int(self.c.get_item(TableName="tbl", Key={"pk": S("ctr")})["Item"]["n"]["N"])
+        self.assertEqual(sorted(ok), list(range(1, final + 1)))
+        recs = self.records("tbl")
+        seqs = [int(r["dynamodb"]["SequenceNumber"]) for r in recs]
+        self.assertEqual(seqs, sorted(set(seqs)))
+        ctr = [r for r in recs if r["dynamodb"]["Keys"]["pk"]["S"] == "ctr"]
+        self.assertEqual(ctr[0]["eventName"], "INSERT")
+        self.assertEqual([int(r["dynamodb"]["NewImage"]["n"]["N"]) for r in ctr],
+                         list(range(0, final + 1)))
+        for r in ctr[1:]:
+            self.assertEqual(int(r["dynamodb"]["OldImage"]["n"]["N"]) + 1,
+                             int(r["dynamodb"]["NewImage"]["n"]["N"]))
+        others = sorted(r["dynamodb"]["Keys"]["pk"]["S"] for r in recs if r not in ctr)
+        self.assertEqual(others, sorted("w%d-%d" % (w, i) for w in range(6) for i in range(15)))
+
+
 class Iterators(StreamCase):
     def setUp(self):
         super().setUp()
