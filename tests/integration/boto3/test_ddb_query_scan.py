@@ -8,6 +8,7 @@ Run: cd tests/integration/boto3 && AWSLET_BIN=.../awslet python3 -m unittest -v 
 """
 
 import random
+import re
 import unittest
 from decimal import Decimal
 
@@ -356,6 +357,12 @@ class ScanSegments(DdbCase):
         r = self.c.scan(TableName="sctbl", ScanFilter={
             "i": {"ComparisonOperator": "IN", "AttributeValueList": [N(3), N(4), N(99)]}})
         self.assertEqual(sorted(int(i["i"]["N"]) for i in r["Items"]), [3, 4])
+        for cond in ({"ComparisonOperator": "NULL", "AttributeValueList": [N(1)]},
+                     {"ComparisonOperator": "EQ"},
+                     {"ComparisonOperator": "BETWEEN", "AttributeValueList": [N(1)]}):
+            # wording varies between AWS's generations; both name the argument count
+            self.assert_validation(self.c.scan, re.compile("argument"), TableName="sctbl",
+                                   ScanFilter={"i": cond})
         r = self.c.scan(TableName="sctbl", ProjectionExpression="i", Limit=1)
         self.assertEqual(set(r["Items"][0]), {"i"})
 

@@ -141,6 +141,10 @@ class CreateDescribe(DdbCase):
         self.raw_ok("DescribeTable", {"TableName": "crc"})
         self.raw_ok("PutItem", {"TableName": "crc", "Item": {"pk": S("a")}})
         self.raw_ok("GetItem", {"TableName": "crc", "Key": {"pk": S("a")}})
+        d = self.raw_ok("DescribeTable", {"TableName": "crc"})["Table"]
+        # timestamps are JSON numbers: epoch seconds (with a fraction)
+        self.assertIsInstance(d["CreationDateTime"], (int, float))
+        self.assertLess(abs(d["CreationDateTime"] - self.now_s()), 60)
         # errors carry it too
         r = self.raw("DescribeTable", {"TableName": "missing"})
         self.assertEqual(r.status, 400)
@@ -321,6 +325,32 @@ class StatusDelay(DdbCase):
         self.assertEqual(d["ProvisionedThroughput"]["ReadCapacityUnits"], 2)
         self.assertEqual(d["ProvisionedThroughput"]["WriteCapacityUnits"], 3)
         self.assertEqual(d["BillingModeSummary"]["BillingMode"], "PROVISIONED")
+
+    def test_gsi_backfill_is_not_readable(self):
+        self.create_table("bf")
+        self.c.put_item(TableName="bf", Item={"pk": S("a"), "g": S("x")})
+        r = self.c.update_table(
+            TableName="bf",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "g", "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}}}])["TableDescription"]
+        gsi = r["GlobalSecondaryIndexes"][0]
+        self.assertEqual(gsi["IndexStatus"], "CREATING")
+        self.assertIs(gsi["Backfilling"], True)
+        d = self.c.describe_table(TableName="bf")["Table"]
+        self.assertEqual(d["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING")
+        self.assert_validation(self.c.query,
+                               "Cannot read from backfilling global secondary index: byG",
+                               TableName="bf", IndexName="byG", KeyConditionExpression="g = :g",
+                               ExpressionAttributeValues={":g": S("x")})
+        d = self.wait_status("bf", "ACTIVE")
+        self.assertEqual(d["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE")
+        self.assertNotIn("Backfilling", d["GlobalSecondaryIndexes"][0])
+        r = self.c.query(TableName="bf", IndexName="byG", KeyConditionExpression="g = :g",
+                         ExpressionAttributeValues={":g": S("x")})
+        self.assertEqual(r["Count"], 1)
 
     def test_deleting_then_gone(self):
         self.create_table("del")
