@@ -28,6 +28,9 @@
 #define TX_TOKEN_TTL_MS (10 * 60 * 1000)   /* a ClientRequestToken is valid for 10 minutes */
 #define TX_TOKEN_SWEEP  128                /* purge expired tokens every this many stores */
 #define TX_KEY_LIMIT    (64 * 1024)        /* encoded keys are far smaller (2048 + 1024) */
+#define TX_TOO_BIG                                                                                 \
+    "Collection size of items exceeded, which can also be caused by the aggregate size of the "  \
+    "items in the transaction exceeding the 4MB limit"
 
 static const char *const tx_capacity_modes[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const tx_metrics_modes[] = {"SIZE", "NONE", NULL};
@@ -630,6 +633,21 @@ tx_request_bytes(const struct tx_action *acts, size_t n)
     return total;
 }
 
+/* The items the transaction leaves or touches: new items for writes, the old one for a
+ * Delete or a ConditionCheck. */
+static size_t
+tx_item_bytes(const struct tx_action *acts, size_t n)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const json_t *it = acts[i].new_item ? acts[i].new_item : acts[i].old;
+
+        total += it ? ddb_item_size(it) : 0;
+    }
+    return total;
+}
+
 /* Evaluate every condition against the items as they are. 0 when all hold, 1 when the
  * request was cancelled, -1 on an error (request failed). */
 static int
@@ -727,7 +745,7 @@ ddb_transact_write_items(struct awslet_req *req, const json_t *in, json_t **out)
         goto out;
     }
     if (tx_request_bytes(acts, n) > TX_MAX_BYTES) {
-        ddb_validation(req, "Transaction request size exceeds the maximum allowed size of 4 MB");
+        ddb_validation(req, TX_TOO_BIG);
         goto out;
     }
 
@@ -757,6 +775,11 @@ ddb_transact_write_items(struct awslet_req *req, const json_t *in, json_t **out)
 
     if (tx_check_all(req, acts, n) != 0 || tx_apply_all(req, acts, n) != 0)
         goto out;
+    /* Updates make items whose size only now is known; AWSLET_ERR undoes the writes. */
+    if (tx_item_bytes(acts, n) > TX_MAX_BYTES) {
+        ddb_validation(req, TX_TOO_BIG);
+        goto out;
+    }
     if (token && tx_token_store(req, token, digest, now) != 0)
         goto out;
     *out = tx_write_answer(req, acts, n, cap_mode, metrics_mode, false);
@@ -894,7 +917,7 @@ ddb_transact_get_items(struct awslet_req *req, const json_t *in, json_t **out)
         json_array_append_new(responses, item ? json_pack("{s:o}", "Item", item) : json_object());
     }
     if (total > TX_MAX_BYTES) {
-        ddb_validation(req, "Transaction request size exceeds the maximum allowed size of 4 MB");
+        ddb_validation(req, TX_TOO_BIG);
         goto out;
     }
     *out = json_pack("{s:O}", "Responses", responses);
