@@ -22,15 +22,15 @@
  *
  * DynamoDB reports at most one error and checks in a fixed order, which the passes below
  * follow: the syntax of the whole expression (doubled parentheses, "((a))", are refused as
- * soon as they close); functions, in the order written (unknown names, functions of the other
- * kind of expression, functions in the wrong place such as size() as a condition); reserved
- * words used as names; then node by node, children first: a path's depth and #names, a
- * :value's definition, each operator's operand count, operand types, distinct operands and
- * own rules (document paths, attribute_type() names, BETWEEN bounds, IN's 100 values), and
- * the 300-operator limit. Update expressions also refuse a repeated clause, then put the
- * paths they write into one tree (overlaps, conflicts) before checking ADD / DELETE operands
- * and SET operands; projections put their paths into the same kind of tree. Key conditions
- * finally get the operators and shapes a key condition may use. */
+ * soon as they close); then one walk in the order written over names (reserved words), list
+ * indexes, functions (unknown names, functions of the other kind of expression, functions in
+ * the wrong place such as size() as a condition) and, in updates, repeated clauses; then node
+ * by node, children first: a path's depth and #names, a :value's definition, each operator's
+ * operand count, operand types, distinct operands and own rules (document paths,
+ * attribute_type() names, BETWEEN bounds, IN's 100 values), and the 300-operator limit.
+ * Updates put the paths they write into one tree (overlaps, conflicts) before checking
+ * ADD / DELETE operands and then SET operands; projections put their paths into the same kind
+ * of tree. Key conditions finally get the operators and shapes a key condition may use. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,7 +98,8 @@ static const unsigned func_arity[] = {
 };
 
 static const char *const cmp_names[] = {
-    [DDB_EQ] = "=", [DDB_NE] = "<>", [DDB_LT] = "<", [DDB_LE] = "<=", [DDB_GT] = ">", [DDB_GE] = ">=",
+    [DDB_EQ] = "=", [DDB_NE] = "<>", [DDB_LT] = "<",
+    [DDB_LE] = "<=", [DDB_GT] = ">", [DDB_GE] = ">=",
 };
 
 /* ---- errors --------------------------------------------------------------------------------- */
