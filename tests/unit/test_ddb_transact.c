@@ -4,8 +4,9 @@
  * any other change counts), the CancellationReasons and the message DynamoDB builds from them
  * ("Transaction cancelled, please refer cancellation reasons for specific reasons [...]"),
  * and item identities: two operations on one item are found whatever the spelling of the key
- * (numbers by value), and keys that only concatenate alike stay apart. The handlers are
- * exercised by the integration tests. */
+ * (numbers by value), and keys that only concatenate alike stay apart; capacity added up
+ * per table with the transactions' read/write split. The handlers are exercised by the
+ * integration tests. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -185,6 +186,52 @@ test_ddb_transact__item_refs_compare_numbers_by_value(void **state)
     arena_release(&a);
 }
 
+static void
+test_ddb_transact__capacity_totals_per_table(void **state)
+{
+    struct ddb_index gsi = {.name = "g", .global = true}, lsi = {.name = "l", .global = false};
+    json_t *acc = json_object(), *list, *c;
+
+    (void)state;
+    /* a transaction: a ConditionCheck read (2 units), two writes (2 + 4), one GSI write */
+    assert_int_equal(ddb_capacity_acc(acc, "t", 2, 0, NULL, 0), 0);
+    assert_int_equal(ddb_capacity_acc(acc, "t", 0, 2, NULL, 0), 0);
+    assert_int_equal(ddb_capacity_acc(acc, "u", 0, 4, NULL, 0), 0);
+    assert_int_equal(ddb_capacity_acc(acc, "t", 0, 0, &gsi, 2), 0);
+    assert_int_equal(ddb_capacity_acc(acc, "u", 0, 0, &lsi, 1), 0);
+
+    assert_null(ddb_capacity_list(acc, "NONE", true));
+    assert_null(ddb_capacity_list(acc, NULL, true));
+
+    /* tables in the order first charged; the total counts the indexes; transactions split
+     * reads from writes (index writes are writes) */
+    list = ddb_capacity_list(acc, "TOTAL", true);
+    assert_int_equal(json_array_size(list), 2);
+    c = json_array_get(list, 0);
+    assert_string_equal(json_string_value(json_object_get(c, "TableName")), "t");
+    assert_true(json_number_value(json_object_get(c, "CapacityUnits")) == 6.0);
+    assert_true(json_number_value(json_object_get(c, "ReadCapacityUnits")) == 2.0);
+    assert_true(json_number_value(json_object_get(c, "WriteCapacityUnits")) == 4.0);
+    assert_null(json_object_get(c, "GlobalSecondaryIndexes"));
+    c = json_array_get(list, 1);
+    assert_true(json_number_value(json_object_get(c, "CapacityUnits")) == 5.0);
+    assert_null(json_object_get(c, "ReadCapacityUnits"));
+    json_decref(list);
+
+    /* batches report the total only; INDEXES breaks it down, GSIs and LSIs apart */
+    list = ddb_capacity_list(acc, "INDEXES", false);
+    c = json_array_get(list, 0);
+    assert_null(json_object_get(c, "WriteCapacityUnits"));
+    assert_true(json_number_value(json_object_get(json_object_get(c, "Table"),
+                                                  "CapacityUnits")) == 4.0);
+    assert_non_null(json_object_get(json_object_get(c, "GlobalSecondaryIndexes"), "g"));
+    c = json_array_get(list, 1);
+    assert_non_null(json_object_get(json_object_get(c, "LocalSecondaryIndexes"), "l"));
+    assert_null(json_object_get(c, "GlobalSecondaryIndexes"));
+    json_decref(list);
+    json_decref(acc);
+}
+
 int
 main(void)
 {
@@ -194,6 +241,7 @@ main(void)
         cmocka_unit_test(test_ddb_transact__reasons_and_message),
         cmocka_unit_test(test_ddb_transact__item_refs_find_duplicates),
         cmocka_unit_test(test_ddb_transact__item_refs_compare_numbers_by_value),
+        cmocka_unit_test(test_ddb_transact__capacity_totals_per_table),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
