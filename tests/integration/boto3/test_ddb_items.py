@@ -188,6 +188,18 @@ class SetsAndSizes(Items):
                                "attribute value types must have the value of true",
                                item={"pk": S("x"), "z": {"NULL": False}})
 
+    def test_nesting_limit(self):
+        def nest(depth):
+            v = S("leaf")
+            for _ in range(depth):
+                v = {"M": {"m": v}}
+            return v
+        self.put({"pk": S("deep"), "d": nest(31)})
+        self.assertEqual(self.get("deep")["d"], nest(31))
+        self.assert_error(self.put, "ValidationException",
+                          contains="Nesting Levels have exceeded supported limits",
+                          item={"pk": S("deeper"), "d": nest(40)})
+
     def test_item_size_limit(self):
         # size = UTF-8 length of every attribute name plus its value: "pk"+"a" = 3, "d" = 1
         limit = 400 * 1024
@@ -384,6 +396,17 @@ class ReturnValues(Items):
         r = self.c.update_item(TableName="tbl", Key={"pk": S("a")}, UpdateExpression="SET m.p = :v",
                                ExpressionAttributeValues={":v": N(9)}, ReturnValues="UPDATED_NEW")
         self.assertEqual(r["Attributes"], {"m": {"M": {"p": N(9)}}})
+
+    def test_updated_old_of_new_attribute_and_missing_item(self):
+        r = self.c.update_item(TableName="tbl", Key={"pk": S("fresh")}, UpdateExpression="SET v = :v",
+                               ExpressionAttributeValues={":v": N(1)}, ReturnValues="ALL_OLD")
+        self.assertNotIn("Attributes", r)
+        r = self.c.update_item(TableName="tbl", Key={"pk": S("fresh")}, UpdateExpression="SET w = :v",
+                               ExpressionAttributeValues={":v": N(1)}, ReturnValues="UPDATED_OLD")
+        self.assertNotIn("Attributes", r)
+        r = self.c.update_item(TableName="tbl", Key={"pk": S("fresh")}, UpdateExpression="REMOVE w",
+                               ReturnValues="UPDATED_NEW")
+        self.assertNotIn("Attributes", r)
 
     def test_update_creates_item(self):
         r = self.c.update_item(TableName="tbl", Key={"pk": S("n")}, UpdateExpression="SET v = :v",

@@ -138,6 +138,14 @@ class KeyConditions(DdbCase):
                                    "Member must satisfy enum value set", cond="pk = :p",
                           vals={":p": S("x")}, Select="NOPE")
 
+    def test_consumed_capacity(self):
+        r = self.q("pk = :p", {":p": S("p")}, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], {"TableName": "qtbl", "CapacityUnits": 0.5})
+        r = self.q("pk = :p", {":p": S("p")}, ReturnConsumedCapacity="TOTAL", ConsistentRead=True)
+        self.assertEqual(r["ConsumedCapacity"]["CapacityUnits"], 1.0)
+        r = self.c.scan(TableName="qtbl", ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"], {"TableName": "qtbl", "CapacityUnits": 0.5})
+
     def test_missing_table_and_index(self):
         self.assert_error(self.c.query, "ResourceNotFoundException", TableName="nope",
                           KeyConditionExpression="pk = :p",
@@ -297,6 +305,18 @@ class Indexes(DdbCase):
         self.assert_validation(self.iq, "Consistent reads are not supported on global secondary "
                                "indexes", index="all", cond="g = :g", vals={":g": S("x")},
                                ConsistentRead=True)
+
+    def test_scan_index(self):
+        self.assert_validation(self.c.scan, "Consistent reads are not supported on global "
+                               "secondary indexes", TableName="ixtbl", IndexName="inc",
+                               ConsistentRead=True)
+        r = self.c.scan(TableName="ixtbl", IndexName="inc", Select="SPECIFIC_ATTRIBUTES",
+                        ProjectionExpression="a")
+        # an item holding none of the projected attributes comes back as an empty map
+        self.assertEqual(sorted((i.get("a", {}).get("S", "") for i in r["Items"])), ["", "A1", "A2"])
+        self.assertIn({}, r["Items"])
+        r = self.c.scan(TableName="ixtbl", IndexName="keys", Select="COUNT")
+        self.assertEqual((r["Count"], r["ScannedCount"]), (3, 3))
 
     def test_lsi_sparse_and_fetch(self):
         r = self.c.query(TableName="ixtbl", IndexName="lsi", KeyConditionExpression="pk = :p",

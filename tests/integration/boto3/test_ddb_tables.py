@@ -246,6 +246,17 @@ class ListTables(DdbCase):
         pages = list(self.c.get_paginator("list_tables").paginate(PaginationConfig={"PageSize": 2}))
         self.assertEqual([n for p in pages for n in p["TableNames"]], sorted(names))
 
+    def test_default_page_is_100(self):
+        names = ["tab%03d" % i for i in range(103)]
+        for n in names:
+            self.create_table(n, wait=False)
+        r = self.c.list_tables()
+        self.assertEqual(r["TableNames"], names[:100])
+        self.assertEqual(r["LastEvaluatedTableName"], names[99])
+        r = self.c.list_tables(ExclusiveStartTableName=names[99])
+        self.assertEqual(r["TableNames"], names[100:])
+        self.assertNotIn("LastEvaluatedTableName", r)
+
     def test_empty(self):
         r = self.c.list_tables()
         self.assertEqual(r["TableNames"], [])
