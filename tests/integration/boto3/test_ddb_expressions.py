@@ -43,7 +43,7 @@ VALUES = {
     ":tBOOL": S("BOOL"), ":tM": S("M"), ":tL": S("L"), ":tB": S("B"), ":tNS": S("NS"),
     ":ssba": {"SS": ["b", "a"]}, ":ssa": {"SS": ["a"]}, ":ssc": {"SS": ["c"]},
     ":ssab": {"SS": ["a", "b"]}, ":ns1": {"NS": ["1"]}, ":lst": {"L": [S("x")]},
-    ":mx": {"M": {"x": N(1)}},
+    ":mx": {"M": {"x": N(1)}}, ":four": N(4),
 }
 
 # (condition, names, expected) -- values are taken from VALUES by the :names the expression uses
@@ -117,6 +117,19 @@ CONDITIONS = [
     ("ss = :ssa", None, False),
     ("nope = :null", None, False),
     ("nope <> :one", None, True),
+    ("contains(b, :bin)", None, True),
+    ("s BETWEEN :a AND :str", None, True),
+    ("s BETWEEN :he AND :s", None, True),
+    ("size(ns) = :two", None, True),
+    ("attribute_exists(#ab)", {"#ab": "a.b"}, True),
+    ("attribute_exists(a.b)", None, False),
+    ("NOT attribute_exists(nope)", None, True),
+    ("n IN (:s, :five)", None, True),
+    ("NOT NOT n = :five", None, True),
+    ("(n = :one OR n = :two) OR (n = :three OR n = :five)", None, True),
+    ("n = :five AND (s = :s AND (t = :true AND size(l) = :three))", None, True),
+    ("m.a.b[0] < m.a.b[1]", None, True),
+    ("size(m.a.b[2].c) = :four", None, True),
 ]
 
 # (update, names, {attr: expected value, or None for absent})
@@ -161,6 +174,12 @@ UPDATES = [
     ("set z = :str remove n add y :one delete ss :ssa", None,
      {"z": S("x"), "n": None, "y": N(1), "ss": {"SS": ["b"]}}),
     ("SET z = s, s = :str", None, {"z": S("hello"), "s": S("x")}),
+    ("SET m.a.b[1] = :str", None,
+     {"m": {"M": {"a": {"M": {"b": {"L": [N(0), S("x"), {"M": {"c": S("deep")}}]}}}, "x": N(1)}}}),
+    ("REMOVE m.a.b[2].c", None,
+     {"m": {"M": {"a": {"M": {"b": {"L": [N(0), N(1), {"M": {}}]}}}, "x": N(1)}}}),
+    ("ADD m.x :one", None,
+     {"m": {"M": {"a": {"M": {"b": {"L": [N(0), N(1), {"M": {"c": S("deep")}}]}}}, "x": N(2)}}}),
     ("SET m.a.b = :lst", None, {"m": {"M": {"a": {"M": {"b": {"L": [S("x")]}}}, "x": N(1)}}}),
 ]
 
@@ -231,6 +250,7 @@ ERRORS = [
     ("update", "SET n", None, None, U + 'Syntax error; token: "<EOF>", near: "n"'),
     ("update", "whatever", None, None, re.compile("^" + U + "Syntax error; ")),
     ("update", "SET a = b + c + d", None, None, re.compile("^" + U + "Syntax error; ")),
+    ("update", "SET n = n + n2 - :one", None, [":one"], re.compile("^" + U + "Syntax error; ")),
     ("update", "SET n = :one SET s = :str", None, [":one", ":str"],
      U + 'The "SET" section can only be used once in an update expression;'),
     ("update", "REMOVE n REMOVE s", None, None,
@@ -302,6 +322,14 @@ ERRORS = [
      "The provided expression refers to an attribute that does not exist in the item"),
     ("update", "SET nope.a = :one", None, [":one"],
      "The document path provided in the update expression is invalid for update"),
+    ("update", "REMOVE nope.a", None, None,
+     "The document path provided in the update expression is invalid for update"),
+    ("update", "DELETE nope.a :ssa", None, [":ssa"],
+     "The document path provided in the update expression is invalid for update"),
+    ("update", "SET n = :one, n = :two", None, [":one", ":two"],
+     U + "Two document paths overlap with each other; must remove or rewrite one of these paths; "
+         "path one: [n], path two: [n]"),
+    ("cond", "n BETWEEN :one", None, [":one"], re.compile("^" + C + 'Syntax error; token: "<EOF>"')),
     ("update", "SET s.a = :one", None, [":one"],
      "The document path provided in the update expression is invalid for update"),
     ("update", "SET m[0] = :one", None, [":one"],
