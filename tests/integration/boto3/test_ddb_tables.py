@@ -150,6 +150,51 @@ class CreateDescribe(DdbCase):
         self.assertEqual(r.status, 400)
 
 
+class Crc32(DdbCase):
+    def test_every_operation_signs_its_body(self):
+        """raw() checks x-amz-crc32 against the exact body of every answer, errors included."""
+        self.create_table("crc", stream="KEYS_ONLY")
+        key = {"pk": S("a")}
+        ok = [
+            ("PutItem", {"TableName": "crc", "Item": {"pk": S("a"), "v": N(1)}}),
+            ("GetItem", {"TableName": "crc", "Key": key}),
+            ("UpdateItem", {"TableName": "crc", "Key": key, "UpdateExpression": "SET v = :v",
+                            "ExpressionAttributeValues": {":v": S("é✓")}, "ReturnValues": "ALL_NEW"}),
+            ("Query", {"TableName": "crc", "KeyConditionExpression": "pk = :p",
+                       "ExpressionAttributeValues": {":p": S("a")}}),
+            ("Scan", {"TableName": "crc"}),
+            ("BatchGetItem", {"RequestItems": {"crc": {"Keys": [key]}}}),
+            ("BatchWriteItem", {"RequestItems": {"crc": [{"PutRequest": {"Item": {"pk": S("b")}}}]}}),
+            ("TransactGetItems", {"TransactItems": [{"Get": {"TableName": "crc", "Key": key}}]}),
+            ("TransactWriteItems", {"TransactItems": [{"Put": {"TableName": "crc",
+                                                               "Item": {"pk": S("c")}}}]}),
+            ("DeleteItem", {"TableName": "crc", "Key": {"pk": S("c")}, "ReturnValues": "ALL_OLD"}),
+            ("DescribeTable", {"TableName": "crc"}),
+            ("ListTables", {}),
+            ("DescribeTimeToLive", {"TableName": "crc"}),
+            ("UpdateTimeToLive", {"TableName": "crc", "TimeToLiveSpecification": {
+                "Enabled": True, "AttributeName": "exp"}}),
+            ("TagResource", {"ResourceArn": table_arn("crc"), "Tags": [{"Key": "k", "Value": "v"}]}),
+            ("ListTagsOfResource", {"ResourceArn": table_arn("crc")}),
+            ("UntagResource", {"ResourceArn": table_arn("crc"), "TagKeys": ["k"]}),
+            ("DescribeLimits", {}),
+            ("DescribeEndpoints", {}),
+        ]
+        for op, body in ok:
+            r = self.raw(op, body)
+            self.assertEqual(r.status, 200, (op, r))
+        for op, body in [("GetItem", {"TableName": "nope", "Key": key}),
+                         ("PutItem", {"TableName": "crc", "Item": {"x": S("a")}}),
+                         ("PutItem", {"TableName": "crc", "Item": {"pk": S("a")},
+                                      "ConditionExpression": "attribute_not_exists(pk)"})]:
+            r = self.raw(op, body)
+            self.assertEqual(r.status, 400, (op, r))
+        arn = self.c.describe_table(TableName="crc")["Table"]["LatestStreamArn"]
+        for op, body in [("ListStreams", {}), ("DescribeStream", {"StreamArn": arn})]:
+            r = self.raw(op, body, service="DynamoDBStreams_20120810")
+            self.assertEqual(r.status, 200, (op, r))
+
+
 class CreateErrors(DdbCase):
     def test_table_already_exists(self):
         self.create_table("dup")
