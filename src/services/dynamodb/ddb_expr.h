@@ -78,7 +78,9 @@ struct ddb_node {
     enum ddb_func fn;          /* DDB_N_FUNC */
     struct ddb_path path;      /* DDB_N_PATH */
     const json_t *value;       /* DDB_N_VALUE: borrowed from the request's values */
-    const char *value_name;    /* DDB_N_VALUE: ":v", for messages */
+    const char *value_name;    /* DDB_N_VALUE: ":v", for messages; NULL for a value of a
+                                * legacy parameter (ddb_expr_legacy.c), which is how
+                                * ddb_expr_apply_update() tells AttributeUpdates apart */
     unsigned n_args;
     struct ddb_node **args;
 };
@@ -89,6 +91,7 @@ struct ddb_update_action {
     enum ddb_update_op op;
     struct ddb_path path;
     struct ddb_node *value; /* SET: the operand tree; ADD / DELETE: a DDB_N_VALUE; REMOVE: NULL */
+    /* (AttributeUpdates' DELETE without a Value is a DELETE with value NULL: remove it.) */
 };
 
 struct ddb_update {
