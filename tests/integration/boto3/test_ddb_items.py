@@ -535,6 +535,36 @@ class Legacy(Items):
 
 
 class ResourceLayer(DdbCase):
+    def test_query_scan_update_and_batch_get(self):
+        from boto3.dynamodb.conditions import Key
+        self.create_table("rqt", range_key=("sk", "S"))
+        t = self.r.Table("rqt")
+        for i in range(12):
+            t.put_item(Item={"pk": "u1", "sk": "order#%02d" % i, "total": Decimal(i) / 4,
+                             "tags": {"a", "b"} if i % 3 == 0 else {"c"}})
+        t.put_item(Item={"pk": "u1", "sk": "profile", "name": "Ann"})
+        r = t.query(KeyConditionExpression=Key("pk").eq("u1") & Key("sk").begins_with("order#"),
+                    FilterExpression=Attr("tags").contains("a") & Attr("total").gte(Decimal("0.75")),
+                    ScanIndexForward=False)
+        self.assertEqual([i["sk"] for i in r["Items"]], ["order#09", "order#06", "order#03"])
+        self.assertEqual(r["Items"][0]["total"], Decimal("2.25"))
+        r = t.update_item(Key={"pk": "u1", "sk": "profile"},
+                          UpdateExpression="SET #n = :n", ConditionExpression=Attr("name").eq("Ann"),
+                          ExpressionAttributeNames={"#n": "name"},
+                          ExpressionAttributeValues={":n": "Bo"}, ReturnValues="ALL_NEW")
+        self.assertEqual(r["Attributes"], {"pk": "u1", "sk": "profile", "name": "Bo"})
+        seen, kw = [], {"Limit": 5}
+        while True:
+            page = t.scan(**kw)
+            seen += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                break
+            kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        self.assertEqual(len(seen), 13)
+        got = self.r.batch_get_item(RequestItems={"rqt": {"Keys": [
+            {"pk": "u1", "sk": "profile"}, {"pk": "u1", "sk": "order#00"}]}})
+        self.assertEqual(sorted(i["sk"] for i in got["Responses"]["rqt"]), ["order#00", "profile"])
+
     def test_decimal_round_trip_and_add(self):
         self.create_table("res")
         t = self.r.Table("res")

@@ -143,6 +143,22 @@ class WhatIsRecorded(StreamCase):
                                     "ConditionExpression": "attribute_not_exists(pk)"}}])
         self.assertEqual([r["eventName"] for r in self.records("tbl")], ["INSERT"])
 
+    def test_event_names_follow_the_item_not_the_operation(self):
+        # UpdateItem that creates an item: INSERT; PutItem over an item: MODIFY;
+        # UpdateItem removing attributes: MODIFY; a transaction's Update creating: INSERT
+        self.c.update_item(TableName="tbl", Key={"pk": S("u")}, UpdateExpression="SET v = :v",
+                           ExpressionAttributeValues={":v": N(1)})
+        self.c.put_item(TableName="tbl", Item={"pk": S("u"), "w": N(2)})
+        self.c.update_item(TableName="tbl", Key={"pk": S("u")}, UpdateExpression="REMOVE w")
+        self.c.transact_write_items(TransactItems=[
+            {"Update": {"TableName": "tbl", "Key": {"pk": S("x")}, "UpdateExpression": "SET v = :v",
+                        "ExpressionAttributeValues": {":v": N(1)}}}])
+        recs = self.records("tbl")[1:]
+        self.assertEqual([(r["eventName"], r["dynamodb"]["Keys"]["pk"]["S"]) for r in recs],
+                         [("INSERT", "u"), ("MODIFY", "u"), ("MODIFY", "u"), ("INSERT", "x")])
+        self.assertEqual(recs[2]["dynamodb"]["NewImage"], {"pk": S("u")})
+        self.assertEqual(recs[2]["dynamodb"]["OldImage"], {"pk": S("u"), "w": N(2)})
+
     def test_batch_and_transaction_writes_are_recorded(self):
         self.c.batch_write_item(RequestItems={"tbl": [
             {"PutRequest": {"Item": {"pk": S("b")}}},
@@ -389,7 +405,8 @@ class TtlSweep(StreamCase):
         return False
 
     def test_sweep_deletes_expired_items_with_a_service_record(self):
-        self.create_table("tbl", stream="NEW_AND_OLD_IMAGES")
+        self.create_table("tbl", stream="NEW_AND_OLD_IMAGES",
+                          gsis=[("byV", ("v", "S"), None, "KEYS_ONLY")])
         self.c.update_time_to_live(TableName="tbl", TimeToLiveSpecification={
             "Enabled": True, "AttributeName": "exp"})
         now = int(self.now_s())
@@ -401,6 +418,10 @@ class TtlSweep(StreamCase):
         self.c.put_item(TableName="tbl", Item={"pk": S("ancient"), "exp": N(1000)})
         self.advance(120)
         self.assertTrue(self.wait_gone({"pk": S("soon")}), "expired item never swept")
+        # its index entry went with it
+        self.assertEqual(self.c.query(TableName="tbl", IndexName="byV",
+                                      KeyConditionExpression="v = :v",
+                                      ExpressionAttributeValues={":v": S("x")})["Count"], 0)
         for pk in ("later", "string", "none", "ancient"):
             self.assertIn("Item", self.c.get_item(TableName="tbl", Key={"pk": S(pk)}), pk)
         recs = self.records("tbl")
