@@ -50,34 +50,35 @@ assert_not_contains "$ERR" "CRC32"
 echo "== put-item of every type; numbers come back normalized"
 awscli dynamodb put-item --table-name cli-orders --item '{
   "pk": {"S": "c1"}, "sk": {"N": "1"}, "status": {"S": "NEW"},
-  "total": {"N": "0012.50"}, "big": {"N": "1e2"}, "tiny": {"N": "-0.000100"},
-  "raw": {"B": "AAEC"}, "tags": {"SS": ["b", "a"]}, "qty": {"NS": ["1", "2.0"]},
+  "amount": {"N": "0012.50"}, "big": {"N": "1e2"}, "tiny": {"N": "-0.000100"},
+  "bin": {"B": "AAEC"}, "tags": {"SS": ["b", "a"]}, "qty": {"NS": ["1", "2.0"]},
   "blobs": {"BS": ["AA=="]}, "addr": {"M": {"city": {"S": "Oslo"}, "zip": {"N": "150"}}},
-  "lines": {"L": [{"S": "x"}, {"N": "3"}]}, "gift": {"BOOL": false}, "note": {"NULL": true},
-  "empty": {"S": ""}}'
+  "parts": {"L": [{"S": "x"}, {"N": "3"}]}, "gift": {"BOOL": false}, "note": {"NULL": true},
+  "blank": {"S": ""}}'
 OUT=$(awscli dynamodb get-item --table-name cli-orders --key '{"pk":{"S":"c1"},"sk":{"N":"1"}}' \
     --consistent-read)
-assert_eq "$(jqr .Item.total.N "$OUT")" 12.5 "normalized 0012.50"
+assert_eq "$(jqr .Item.amount.N "$OUT")" 12.5 "normalized 0012.50"
 assert_eq "$(jqr .Item.big.N "$OUT")" 100 "normalized 1e2"
 assert_eq "$(jqr .Item.tiny.N "$OUT")" -0.0001 "normalized -0.000100"
-assert_eq "$(jqr .Item.raw.B "$OUT")" AAEC "binary round trip"
+assert_eq "$(jqr .Item.bin.B "$OUT")" AAEC "binary round trip"
 assert_eq "$(jqc '.Item.tags.SS | sort' "$OUT")" '["a","b"]' "string set"
 assert_eq "$(jqc '.Item.qty.NS | sort' "$OUT")" '["1","2"]' "number set normalized"
 assert_eq "$(jqr .Item.addr.M.zip.N "$OUT")" 150 "nested number"
-assert_eq "$(jqc .Item.lines.L "$OUT")" '[{"S":"x"},{"N":"3"}]' "list"
+assert_eq "$(jqc .Item.parts.L "$OUT")" '[{"S":"x"},{"N":"3"}]' "list"
 assert_eq "$(jqr .Item.gift.BOOL "$OUT")" false "bool"
 assert_eq "$(jqr .Item.note.NULL "$OUT")" true "null"
-assert_eq "$(jqr .Item.empty.S "$OUT")" "" "empty string outside keys"
+assert_eq "$(jqr .Item.blank.S "$OUT")" "" "empty string outside keys"
 
 echo "== get-item with a projection and names"
 OUT=$(awscli dynamodb get-item --table-name cli-orders --key '{"pk":{"S":"c1"},"sk":{"N":"1"}}' \
-    --projection-expression '#s, addr.city, lines[1]' --expression-attribute-names '{"#s":"status"}')
-assert_eq "$(jqc .Item "$OUT")" '{"addr":{"M":{"city":{"S":"Oslo"}}},"lines":{"L":[{"N":"3"}]},"status":{"S":"NEW"}}' \
+    --projection-expression '#s, addr.city, parts[1]' --expression-attribute-names '{"#s":"status"}')
+assert_eq "$(jqc .Item "$OUT")" '{"addr":{"M":{"city":{"S":"Oslo"}}},"parts":{"L":[{"N":"3"}]},"status":{"S":"NEW"}}' \
     "projection"
 
 echo "== bad input -> ValidationException in DynamoDB's words"
 expect_fail 254 awscli dynamodb put-item --table-name cli-orders --item '{"pk":{"S":"c1"}}'
-assert_contains "$ERR" "(ValidationException) when calling the PutItem operation: One or more parameter values were invalid: Missing the key sk in the item"
+assert_contains "$ERR" "(ValidationException) when calling the PutItem operation"
+assert_contains "$ERR" "One or more parameter values were invalid: Missing the key sk in the item"
 expect_fail 254 awscli dynamodb put-item --table-name cli-orders \
     --item '{"pk":{"S":"c9"},"sk":{"N":"1"},"n":{"N":"1e126"}}'
 assert_contains "$ERR" "(ValidationException)"
@@ -99,16 +100,17 @@ echo "== conditional writes; the failed one returns the old item when asked"
 expect_fail 254 awscli dynamodb put-item --table-name cli-orders \
     --item '{"pk":{"S":"c1"},"sk":{"N":"1"},"status":{"S":"DUP"}}' \
     --condition-expression 'attribute_not_exists(pk)'
-assert_contains "$ERR" "(ConditionalCheckFailedException) when calling the PutItem operation: The conditional request failed"
+assert_contains "$ERR" "(ConditionalCheckFailedException) when calling the PutItem operation"
+assert_contains "$ERR" "The conditional request failed"
 OUT=$(awscli dynamodb update-item --table-name cli-orders --key '{"pk":{"S":"c1"},"sk":{"N":"1"}}' \
-    --update-expression 'SET total = total + :d, lines = list_append(lines, :more) ADD tags :t REMOVE note' \
-    --condition-expression '#s = :new AND size(lines) = :two' \
+    --update-expression 'SET amount = amount + :d, parts = list_append(parts, :more) ADD tags :t REMOVE note' \
+    --condition-expression '#s = :new AND size(parts) = :two' \
     --expression-attribute-names '{"#s":"status"}' \
     --expression-attribute-values '{":d":{"N":"0.25"},":more":{"L":[{"S":"y"}]},":t":{"SS":["c"]},":new":{"S":"NEW"},":two":{"N":"2"}}' \
     --return-values UPDATED_NEW)
-assert_eq "$(jqr .Attributes.total.N "$OUT")" 12.75 "total after SET +"
+assert_eq "$(jqr .Attributes.amount.N "$OUT")" 12.75 "amount after SET +"
 assert_eq "$(jqc '.Attributes.tags.SS | sort' "$OUT")" '["a","b","c"]' "ADD to a set"
-assert_eq "$(jqr '.Attributes.lines.L | length' "$OUT")" 3 "list_append"
+assert_eq "$(jqr '.Attributes.parts.L | length' "$OUT")" 3 "list_append"
 assert_eq "$(jqr '.Attributes.note // "gone"' "$OUT")" gone "REMOVE is not in UPDATED_NEW"
 
 echo "== query on the sort key, backwards, with a filter; the index; the CLI paginator"
@@ -195,19 +197,16 @@ IT=$(awscli dynamodbstreams get-shard-iterator --stream-arn "$STREAM_ARN" --shar
 OUT=$(awscli dynamodbstreams get-records --shard-iterator "$IT" --limit 2)
 assert_eq "$(jqc '[.Records[].eventName]' "$OUT")" '["INSERT","MODIFY"]' "first two records"
 assert_eq "$(jqr '.Records[0].eventSource' "$OUT")" aws:dynamodb "eventSource"
-assert_eq "$(jqr '.Records[1].dynamodb.OldImage.total.N' "$OUT")" 12.5 "OldImage"
-assert_eq "$(jqr '.Records[1].dynamodb.NewImage.total.N' "$OUT")" 12.75 "NewImage"
+assert_eq "$(jqr '.Records[1].dynamodb.OldImage.amount.N' "$OUT")" 12.5 "OldImage"
+assert_eq "$(jqr '.Records[1].dynamodb.NewImage.amount.N' "$OUT")" 12.75 "NewImage"
 S1=$(jqr '.Records[0].dynamodb.SequenceNumber' "$OUT")
 S2=$(jqr '.Records[1].dynamodb.SequenceNumber' "$OUT")
 [ "$(printf '%s\n%s\n' "$S1" "$S2" | sort | head -1)" = "$S1" ] && [ "$S1" != "$S2" ] \
     || fail "sequence numbers do not increase: $S1 then $S2"
 [ -n "$(jqr '.NextShardIterator // empty' "$OUT")" ] || fail "no NextShardIterator"
 
-echo "== delete-table: protection, then DELETING and gone"
-awscli dynamodb update-table --table-name cli-orders --deletion-protection-enabled >/dev/null
-expect_fail 254 awscli dynamodb delete-table --table-name cli-orders
-assert_contains "$ERR" "(ValidationException) when calling the DeleteTable operation"
-awscli dynamodb update-table --table-name cli-orders --no-deletion-protection-enabled >/dev/null
+echo "== delete-table: DELETING, then gone"
+# (this CLI's model predates DeletionProtectionEnabled; boto3 and the JS SDK test it)
 OUT=$(awscli dynamodb delete-table --table-name cli-orders)
 assert_eq "$(jqr .TableDescription.TableStatus "$OUT")" DELETING "delete-table status"
 awscli dynamodb wait table-not-exists --table-name cli-orders
