@@ -93,19 +93,19 @@ test('DocumentClient put/get round-trips JS values, Sets and exact numbers', () 
   await doc.send(new PutCommand({
     TableName: 'js-orders',
     Item: {
-      customer: 'ada', orderId: 'o-1', status: 'NEW', total: 19.99, qty: 3,
+      customer: 'ada', orderId: 'o-1', status: 'NEW', amount: 19.99, qty: 3,
       big: NumberValue.from('12345678901234567890123456789012345678'),
-      tags: new Set(['gift', 'rush']), lines: [{ sku: 'A', n: 1 }, { sku: 'B', n: 2 }],
+      tags: new Set(['gift', 'rush']), parts: [{ sku: 'A', n: 1 }, { sku: 'B', n: 2 }],
       paid: false, note: null, empty: '',
     },
   }));
   const got = await doc.send(new GetCommand({
     TableName: 'js-orders', Key: { customer: 'ada', orderId: 'o-1' }, ConsistentRead: true,
   }));
-  assert.equal(got.Item.total, 19.99);
+  assert.equal(got.Item.amount, 19.99);
   assert.equal(got.Item.qty, 3);
   assert.deepEqual([...got.Item.tags].sort(), ['gift', 'rush']);
-  assert.deepEqual(got.Item.lines, [{ sku: 'A', n: 1 }, { sku: 'B', n: 2 }]);
+  assert.deepEqual(got.Item.parts, [{ sku: 'A', n: 1 }, { sku: 'B', n: 2 }]);
   assert.equal(got.Item.paid, false);
   assert.equal(got.Item.note, null);
   assert.equal(got.Item.empty, '');
@@ -114,20 +114,20 @@ test('DocumentClient put/get round-trips JS values, Sets and exact numbers', () 
     TableName: 'js-orders', Key: { customer: { S: 'ada' }, orderId: { S: 'o-1' } },
   }));
   assert.equal(low.Item.big.N, '12345678901234567890123456789012345678');
-  assert.equal(low.Item.total.N, '19.99');
+  assert.equal(low.Item.amount.N, '19.99');
 }));
 
 test('UpdateCommand with SET arithmetic, list_append, if_not_exists and ALL_NEW', () => withLog(d, async () => {
   const out = await doc.send(new UpdateCommand({
     TableName: 'js-orders', Key: { customer: 'ada', orderId: 'o-1' },
-    UpdateExpression: 'SET total = total + :d, lines = list_append(lines, :l), visits = if_not_exists(visits, :zero) + :one',
+    UpdateExpression: 'SET amount = amount + :d, parts = list_append(parts, :l), visits = if_not_exists(visits, :zero) + :one',
     ConditionExpression: '#s = :new',
     ExpressionAttributeNames: { '#s': 'status' },
     ExpressionAttributeValues: { ':d': 0.01, ':l': [{ sku: 'C', n: 1 }], ':zero': 0, ':one': 1, ':new': 'NEW' },
     ReturnValues: 'ALL_NEW',
   }));
-  assert.equal(out.Attributes.total, 20);
-  assert.equal(out.Attributes.lines.length, 3);
+  assert.equal(out.Attributes.amount, 20);
+  assert.equal(out.Attributes.parts.length, 3);
   assert.equal(out.Attributes.visits, 1);
 }));
 
@@ -141,7 +141,7 @@ test('a failed condition is ConditionalCheckFailedException with the old Item wh
   assert.equal(e.$metadata.httpStatusCode, 400);
   assert.equal(e.message, 'The conditional request failed');
   assert.equal(e.Item.status.S, 'NEW');
-  assert.equal(e.Item.total.N, '20');
+  assert.equal(e.Item.amount.N, '20');
 }));
 
 test('Query with a key condition, a filter and paging; the KEYS_ONLY index', () => withLog(d, async () => {
@@ -224,7 +224,7 @@ test('errors: missing table, bad key, syntax', () => withLog(d, async () => {
     ExpressionAttributeValues: { ':c': 'bob' },
   })));
   assert.equal(syn.name, 'ValidationException');
-  assert.match(syn.message, /^Invalid KeyConditionExpression: Syntax error; token: <EOF>, near: /);
+  assert.match(syn.message, /^Invalid KeyConditionExpression: Syntax error; token: "<EOF>", near: /);
   const unused = await rejects(doc.send(new GetCommand({
     TableName: 'js-orders', Key: { customer: 'a', orderId: 'b' }, ExpressionAttributeNames: { '#x': 'x' },
     ProjectionExpression: 'customer',
@@ -252,7 +252,7 @@ test('the stream: NEW_IMAGE records as the streams client parses them', () => wi
   assert.ok(first.dynamodb.ApproximateCreationDateTime instanceof Date);
   assert.equal(first.dynamodb.StreamViewType, 'NEW_IMAGE');
   assert.deepEqual(first.dynamodb.Keys, { customer: { S: 'ada' }, orderId: { S: 'o-1' } });
-  assert.equal(first.dynamodb.NewImage.total.N, '19.99');
+  assert.equal(first.dynamodb.NewImage.amount.N, '19.99');
   assert.equal(first.dynamodb.OldImage, undefined);
   assert.ok(first.dynamodb.SizeBytes > 0);
   const seqs = recs.Records.map((r) => BigInt(r.dynamodb.SequenceNumber));
