@@ -1306,10 +1306,11 @@ test_ddb_expr_eval__projection_and_key_through_the_parser(void **state)
     ddb_expr_ctx_release(&pc);
 
     ddb_expr_ctx_init(&pc, &arena, NULL, values);
+    /* reversed bounds are refused while parsing, before any data is read (as DynamoDB's
+     * validator does), so a Query of an empty table fails too */
     n = ddb_expr_parse_condition(&pc, DDB_EXPR_KEY_CONDITION,
                                  "pk = :p AND sk BETWEEN :nine AND :one");
-    assert_non_null(n);
-    assert_int_equal(ddb_expr_key_condition(&pc, n, "pk", "S", "sk", "N", &kc), -1);
+    assert_null(n);
     assert_string_equal(pc.err, "Invalid KeyConditionExpression: The BETWEEN operator requires "
                                 "upper bound to be greater than or equal to lower bound; lower "
                                 "bound operand: AttributeValue: {N:9}, upper bound operand: "
