@@ -383,10 +383,10 @@ class StatusDelay(DdbCase):
         self.assertEqual(d["BillingModeSummary"]["BillingMode"], "PROVISIONED")
 
     def test_gsi_backfill_is_not_readable(self):
-        self.create_table("bf")
-        self.c.put_item(TableName="bf", Item={"pk": S("a"), "g": S("x")})
+        self.create_table("bftbl")
+        self.c.put_item(TableName="bftbl", Item={"pk": S("a"), "g": S("x")})
         r = self.c.update_table(
-            TableName="bf",
+            TableName="bftbl",
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
                                   {"AttributeName": "g", "AttributeType": "S"}],
             GlobalSecondaryIndexUpdates=[{"Create": {
@@ -395,16 +395,16 @@ class StatusDelay(DdbCase):
         gsi = r["GlobalSecondaryIndexes"][0]
         self.assertEqual(gsi["IndexStatus"], "CREATING")
         self.assertIs(gsi["Backfilling"], True)
-        d = self.c.describe_table(TableName="bf")["Table"]
+        d = self.c.describe_table(TableName="bftbl")["Table"]
         self.assertEqual(d["GlobalSecondaryIndexes"][0]["IndexStatus"], "CREATING")
         self.assert_validation(self.c.query,
                                "Cannot read from backfilling global secondary index: byG",
-                               TableName="bf", IndexName="byG", KeyConditionExpression="g = :g",
+                               TableName="bftbl", IndexName="byG", KeyConditionExpression="g = :g",
                                ExpressionAttributeValues={":g": S("x")})
-        d = self.wait_status("bf", "ACTIVE")
+        d = self.wait_status("bftbl", "ACTIVE")
         self.assertEqual(d["GlobalSecondaryIndexes"][0]["IndexStatus"], "ACTIVE")
         self.assertNotIn("Backfilling", d["GlobalSecondaryIndexes"][0])
-        r = self.c.query(TableName="bf", IndexName="byG", KeyConditionExpression="g = :g",
+        r = self.c.query(TableName="bftbl", IndexName="byG", KeyConditionExpression="g = :g",
                          ExpressionAttributeValues={":g": S("x")})
         self.assertEqual(r["Count"], 1)
 
