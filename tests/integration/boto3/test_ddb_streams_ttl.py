@@ -96,6 +96,15 @@ class RecordShapes(StreamCase):
                 self.assertEqual(d["Keys"], key)
                 self.assertEqual({k for k in d if k.endswith("Image")}, images, (vt, r))
 
+    def test_record_times_follow_the_daemon_clock(self):
+        self.create_table("tbl", stream="KEYS_ONLY")
+        self.c.put_item(TableName="tbl", Item={"pk": S("a")})
+        self.advance(7200)
+        self.c.put_item(TableName="tbl", Item={"pk": S("b")})
+        a, b = (r["dynamodb"]["ApproximateCreationDateTime"].timestamp()
+                for r in self.records("tbl"))
+        self.assertLess(abs((b - a) - 7200), 3)
+
     def test_raw_record_wire_shape(self):
         self.create_table("tbl", stream="KEYS_ONLY")
         self.c.put_item(TableName="tbl", Item={"pk": S("a")})
