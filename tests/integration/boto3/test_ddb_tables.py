@@ -461,14 +461,21 @@ class UpdateTable(DdbCase):
     def test_create_existing_gsi_and_delete_missing(self):
         self.create_table("g2tbl", gsis=[("idx1", ("a", "S"), None, "ALL")])
         self.assert_error(
-            self.c.update_table, "ValidationException", contains="already exists",
+            self.c.update_table, "ValidationException",
+            contains="Attempting to create an index which already exists",
             TableName="g2tbl",
             AttributeDefinitions=[{"AttributeName": "a", "AttributeType": "S"}],
             GlobalSecondaryIndexUpdates=[{"Create": {
                 "IndexName": "idx1", "KeySchema": [{"AttributeName": "a", "KeyType": "HASH"}],
                 "Projection": {"ProjectionType": "ALL"}}}])
-        self.assert_error(self.c.update_table, "ResourceNotFoundException", TableName="g2tbl",
-                          GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "nope"}}])
+        # deleting an index the table does not have fails (AWS's code for it is not documented)
+        with self.assertRaises(self.c.exceptions.ClientError) as cm:
+            self.c.update_table(TableName="g2tbl",
+                                GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "nope"}}])
+        self.assertIn(cm.exception.response["Error"]["Code"],
+                      ("ResourceNotFoundException", "ValidationException"))
+        self.assertEqual([g["IndexName"] for g in self.c.describe_table(
+            TableName="g2tbl")["Table"]["GlobalSecondaryIndexes"]], ["idx1"])
 
     def test_billing_switch(self):
         self.create_table("btbl", billing="PROVISIONED")
