@@ -1561,8 +1561,10 @@ check_add_delete(struct parser *p, const struct ddb_update_action *a)
             type = names[i].name;
             break;
         }
-    fail(p, "Incorrect operand type for operator or function; operator: %s, operand type: %s",
-         a->op == DDB_UPD_ADD ? "ADD" : "DELETE", type);
+    /* AWS names the allowed-type set after the operand type */
+    fail(p, "Incorrect operand type for operator or function; operator: %s, operand type: %s, "
+            "typeSet: ALLOWED_FOR_%s_OPERAND",
+         a->op == DDB_UPD_ADD ? "ADD" : "DELETE", type, a->op == DDB_UPD_ADD ? "ADD" : "DELETE");
     return false;
 }
 

@@ -285,11 +285,11 @@ ERRORS = [
      U + "Incorrect number of operands for operator or function; operator or function: "
          "list_append, number of operands: 1"),
     ("update", "ADD s :str", None, [":str"],
-     U + "Incorrect operand type for operator or function; operator: ADD, operand type: STRING"),
+     U + "Incorrect operand type for operator or function; operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND"),
     ("update", "DELETE ss :one", None, [":one"],
-     U + "Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER"),
+     U + "Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND"),
     ("update", "ADD n :lst", None, [":lst"],
-     U + "Incorrect operand type for operator or function; operator: ADD, operand type: LIST"),
+     U + "Incorrect operand type for operator or function; operator: ADD, operand type: LIST, typeSet: ALLOWED_FOR_ADD_OPERAND"),
     ("update", "SET n = n + :str", None, [":str"],
      U + "Incorrect operand type for operator or function; operator or function: +, operand "
          "type: S"),
