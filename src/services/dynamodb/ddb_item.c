@@ -510,14 +510,14 @@ item_change_units(const json_t *old, const json_t *new_item)
     return ddb_write_units(a > b ? a : b);
 }
 
-/* What each secondary index was charged for the change: nothing if its entry did not change,
- * one write to add, remove or rewrite it, two when its index key moved. */
-static json_t *
-item_index_units(const struct ddb_table *t, const json_t *old, const json_t *new_item)
+/* What each secondary index was charged for the change, into gsi or lsi ({name: units}):
+ * nothing if its entry did not change, one write to add, remove or rewrite it, two when its
+ * index key moved. */
+static void
+item_index_units(const struct ddb_table *t, const json_t *old, const json_t *new_item,
+                 json_t *gsi, json_t *lsi)
 {
-    json_t *units = json_object();
-
-    for (unsigned i = 0; units && i < t->n_indexes; i++) {
+    for (unsigned i = 0; i < t->n_indexes; i++) {
         const struct ddb_index *ix = &t->indexes[i];
         json_t *o = old ? ddb_index_project(t, ix, old) : NULL;
         json_t *n = new_item ? ddb_index_project(t, ix, new_item) : NULL;
@@ -538,9 +538,8 @@ item_index_units(const struct ddb_table *t, const json_t *old, const json_t *new
         json_decref(o);
         json_decref(n);
         if (u > 0)
-            json_object_set_new(units, ix->name, json_real(u));
+            json_object_set_new(ix->global ? gsi : lsi, ix->name, json_real(u));
     }
-    return units;
 }
 
 static int
@@ -548,13 +547,24 @@ item_capacity_write(json_t *out, const json_t *in, const struct ddb_table *t, co
                     const json_t *new_item)
 {
     const char *mode = item_str(in, "ReturnConsumedCapacity");
-    json_t *idx, *cc;
+    json_t *gsi, *lsi, *cc;
+    double units;
 
     if (!mode || strcmp(mode, "NONE") == 0)
         return 0;
-    idx = t->n_indexes ? item_index_units(t, old, new_item) : NULL;
-    cc = ddb_capacity(mode, t->name, item_change_units(old, new_item), false, idx);
-    json_decref(idx);
+    gsi = json_object();
+    lsi = json_object();
+    if (!gsi || !lsi) {
+        json_decref(gsi);
+        json_decref(lsi);
+        return -1;
+    }
+    item_index_units(t, old, new_item, gsi, lsi);
+    /* A write that changes nothing still costs what the item's size says. */
+    units = item_change_units(old, new_item);
+    cc = ddb_capacity_split(mode, t->name, units, false, gsi, lsi);
+    json_decref(gsi);
+    json_decref(lsi);
     return cc ? json_object_set_new(out, "ConsumedCapacity", cc) : 0;
 }
 

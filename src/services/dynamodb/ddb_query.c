@@ -625,7 +625,9 @@ read_answer(struct read *r, struct read_page *pg, json_t **out)
             table_units = pg->fetched_bytes ? ddb_read_units(pg->fetched_bytes, r->consistent)
                                             : 0;
         }
-        cc = ddb_capacity(mode, r->t->name, table_units, true, idx);
+        cc = ddb_capacity_split(mode, r->t->name, table_units, true,
+                                r->ix && r->ix->global ? idx : NULL,
+                                r->ix && !r->ix->global ? idx : NULL);
         json_decref(idx);
         if (cc && json_object_set_new(res, "ConsumedCapacity", cc))
             goto fail;
