@@ -28,7 +28,7 @@
 static const char *const batch_capacity_modes[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const batch_metrics_modes[] = {"SIZE", "NONE", NULL};
 
-/* ---- item collection metrics ---------------------------------------------------------------- */
+/* ---- item collection metrics -------------------------------------------------------------- */
 
 static const char sql_collection_base[] =
     "SELECT COALESCE(SUM(size), 0) FROM ddb_items WHERE tid = ?1 AND pk = ?2";
@@ -95,7 +95,7 @@ out:
     return m;
 }
 
-/* ---- shared checks ---------------------------------------------------------------------------- */
+/* ---- shared checks ----------------------------------------------------------------------- */
 
 /* Java's rendering of a list of structures in DynamoDB's messages, with a content hash
  * standing in for the object's ("[com.amazonaws.dynamodb.v20120810.WriteRequest@1a2b3c]"). */
@@ -196,7 +196,7 @@ batch_key_parse(struct awslet_req *req, const char *table, const json_t *key, st
     return rc == 0 ? 0 : ddb_batch_not_found(req);
 }
 
-/* ---- BatchGetItem ------------------------------------------------------------------------------ */
+/* ---- BatchGetItem ------------------------------------------------------------------------- */
 
 struct batch_get_table {
     const char *name;                /* as the request gave it (name or ARN) */
@@ -210,7 +210,7 @@ struct batch_get_table {
 
 struct batch_get_key {
     struct ddb_write w;              /* table and validated key */
-    bool parsed;
+    bool parsed;                     /* ddb_write_parse() was called: release w */
     struct ddb_item_ref ref;
 };
 
@@ -440,11 +440,11 @@ out:
     return rc;
 }
 
-/* ---- BatchWriteItem ---------------------------------------------------------------------------- */
+/* ---- BatchWriteItem ----------------------------------------------------------------------- */
 
 struct batch_write {
     struct ddb_write w;
-    bool parsed;
+    bool parsed;                     /* ddb_write_parse() was called: release w */
     struct ddb_item_ref ref;
     json_t *old, *new_item;
 };
@@ -555,7 +555,8 @@ ddb_batch_write_item(struct awslet_req *req, const json_t *in, json_t **out)
 {
     const json_t *ri = json_object_get(in, "RequestItems"), *list, *wr;
     const char *name, *cap_mode = json_string_value(json_object_get(in, "ReturnConsumedCapacity"));
-    const char *metrics_mode = json_string_value(json_object_get(in, "ReturnItemCollectionMetrics"));
+    const char *metrics_mode =
+        json_string_value(json_object_get(in, "ReturnItemCollectionMetrics"));
     struct batch_write *ws;
     struct ddb_item_ref *refs;
     json_t *acc = NULL, *metrics = NULL, *m, *v;

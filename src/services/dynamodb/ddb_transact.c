@@ -80,7 +80,8 @@ ddb_item_refs_duplicate(const struct ddb_item_ref *refs, unsigned n)
     /* At most 100 refs: comparing every pair costs less than sorting copies. */
     for (unsigned i = 1; i < n; i++)
         for (unsigned j = 0; j < i; j++)
-            if (refs[i].len == refs[j].len && memcmp(refs[i].bytes, refs[j].bytes, refs[i].len) == 0)
+            if (refs[i].len == refs[j].len &&
+                memcmp(refs[i].bytes, refs[j].bytes, refs[i].len) == 0)
                 return (int)i;
     return -1;
 }
@@ -356,8 +357,7 @@ tx_required(struct ddb_args *a, const json_t *obj, size_t i, const char *at_stru
 
 struct tx_action {
     struct ddb_write w;
-    bool parsed;
-    const char *tag;       /* "Put", "Update", "Delete", "ConditionCheck" */
+    bool parsed;           /* ddb_write_parse() was called: release w */
     json_t *old;           /* the item before the transaction, or NULL */
     json_t *new_item;      /* after it (Put, Update), or NULL */
     struct ddb_item_ref ref;
@@ -612,7 +612,6 @@ tx_write_parse(struct awslet_req *req, const json_t *in, struct tx_action **out,
     for (i = 0; i < n; i++) {
         const json_t *body = json_object_get(json_array_get(items, i), tx_kinds[kinds[i]].member);
 
-        acts[i].tag = tx_kinds[kinds[i]].member;
         acts[i].parsed = true; /* released even when the parse fails */
         if (ddb_write_parse(req, req->db, tx_kinds[kinds[i]].kind, body, &acts[i].w) != 0)
             return ddb_batch_not_found(req);
@@ -798,7 +797,7 @@ out:
 
 struct tx_get {
     struct ddb_write key;            /* the table and the validated key (a parsed Delete) */
-    bool parsed;
+    bool parsed;           /* ddb_write_parse() was called: release w */
     struct ddb_projection *proj;     /* or NULL: the whole item */
     struct ddb_expr_ctx ctx;
     bool ctx_init;
