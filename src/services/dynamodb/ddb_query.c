@@ -689,6 +689,10 @@ read_prepare_request(struct read *r)
     ddb_args_int(&a, in, "Limit", "limit", 1, LLONG_MAX, &r->limit);
     ddb_args_enum(&a, in, "ReturnConsumedCapacity", "returnConsumedCapacity", read_rcc);
     ddb_args_enum(&a, in, "ConditionalOperator", "conditionalOperator", read_cond_op);
+    if (json_is_array(json_object_get(in, "AttributesToGet")) &&
+        json_array_size(json_object_get(in, "AttributesToGet")) == 0)
+        ddb_args_add(&a, "Value '[]' at 'attributesToGet' failed to satisfy constraint: Member "
+                         "must have length greater than or equal to 1");
     r->segment = -1;
     r->total_segments = 0;
     seg = r->query ? 0 : ddb_args_int(&a, in, "Segment", "segment", 0, 999999, &r->segment);
