@@ -166,6 +166,10 @@ int ddb_mixing_check(struct awslet_req *req, const json_t *in, const char *const
 /* Fail the request as DynamoDB answers for a table that cannot take data-plane requests
  * (CREATING or DELETING: ResourceNotFoundException) and return -1; 0 when it can. */
 int ddb_table_usable(struct awslet_req *req, const struct ddb_table *t);
+/* ddb_table_get() and ddb_table_usable() as the data plane (items, Query, Scan) answers: a
+ * missing table is "Requested resource not found", without its name. 0 or -1 (failed). */
+int ddb_table_for_data(struct awslet_req *req, sqlite3 *db, const char *name,
+                       struct ddb_table **out);
 
 /* ---- streams (ddb_stream.c) ----------------------------------------------------------------- */
 

@@ -100,6 +100,18 @@ ddb_table_usable(struct awslet_req *req, const struct ddb_table *t)
     return 0;
 }
 
+int
+ddb_table_for_data(struct awslet_req *req, sqlite3 *db, const char *name, struct ddb_table **out)
+{
+    if (ddb_table_get(req, db, name, out) != 0) {
+        /* The data plane does not name the table it cannot find (DescribeTable does). */
+        if (req->err == &ERR_DDB_RESOURCE_NOT_FOUND)
+            awslet_fail(req, &ERR_DDB_RESOURCE_NOT_FOUND, "Requested resource not found");
+        return -1;
+    }
+    return ddb_table_usable(req, *out);
+}
+
 /* ---- keys and items against the schema ----------------------------------------------------- */
 
 /* The key-type name of a value ("S", "SS", "M", ...) for messages. */
@@ -381,9 +393,7 @@ ddb_write_parse(struct awslet_req *req, sqlite3 *db, enum ddb_write_kind kind, c
         return item_fail_expr(req, &w->ctx);
 
     /* The table and the key. */
-    if (ddb_table_get(req, db, table, &w->table) != 0)
-        return -1;
-    if (ddb_table_usable(req, w->table) != 0)
+    if (ddb_table_for_data(req, db, table, &w->table) != 0)
         return -1;
     if (kind == DDB_W_PUT) {
         if (item_check_stored(req, w->table, obj, false) != 0)
@@ -774,7 +784,7 @@ ddb_get_item(struct awslet_req *req, const json_t *in, json_t **out)
     if (ddb_expr_check_unused(&ctx, pe != NULL) != 0)
         goto expr_err;
 
-    if (ddb_table_get(req, req->db, table, &t) != 0 || ddb_table_usable(req, t) != 0 ||
+    if (ddb_table_for_data(req, req->db, table, &t) != 0 ||
         item_key_check(req, t, key) != 0)
         goto out;
     item = ddb_item_load(req->db, t, key, &dberr);

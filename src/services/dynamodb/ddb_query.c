@@ -776,7 +776,7 @@ read_prepare_request(struct read *r)
         return read_fail_expr(r);
 
     /* The table, the index, the key. */
-    if (ddb_table_get(r->req, r->req->db, table, &r->t) != 0 || ddb_table_usable(r->req, r->t))
+    if (ddb_table_for_data(r->req, r->req->db, table, &r->t) != 0)
         return -1;
     r->ks = &r->t->key;
     if (index) {
