@@ -26,6 +26,13 @@ from harness import ACCESS_KEY, REGION, SECRET_KEY, AwsletTestCase  # noqa: E402
 JSON10 = "application/x-amz-json-1.0"
 ACCT = "000000000000"
 DDB_NS = "com.amazonaws.dynamodb.v20120810#"
+# Real DynamoDB sends its validation errors from the Coral framework's namespace:
+# {"__type":"com.amazon.coral.validate#ValidationException","message":"..."}
+VALIDATE_NS = "com.amazon.coral.validate#"
+
+
+def error_type(code):
+    return (VALIDATE_NS if code == "ValidationException" else DDB_NS) + code
 
 
 def table_arn(name, region=REGION, account=ACCT):
@@ -200,8 +207,9 @@ class DdbCase(AwsletTestCase):
         r = self.raw(op, body)
         self.assertEqual(r.status, status, r)
         j = r.json()
-        self.assertEqual(j.get("__type"), DDB_NS + code, j)
-        msg = j.get("message", j.get("Message"))
+        self.assertEqual(j.get("__type"), error_type(code), j)
+        self.assertIn("message", j, "DynamoDB's error bodies say 'message' in lower case")
+        msg = j["message"]
         if message is not None:
             self.assertEqual(msg, message)
         if contains is not None:

@@ -195,6 +195,25 @@ class Crc32(DdbCase):
             self.assertEqual(r.status, 200, (op, r))
 
 
+class ErrorShapes(DdbCase):
+    def test_error_bodies_as_dynamodb_sends_them(self):
+        self.create_table("shape")
+        self.c.put_item(TableName="shape", Item={"pk": S("a")})
+        self.raw_error("GetItem", {"TableName": "nope", "Key": {"pk": S("a")}},
+                       "ResourceNotFoundException")
+        self.raw_error("PutItem", {"TableName": "shape", "Item": {"pk": N(1)}},
+                       "ValidationException", "One or more parameter values were invalid: Type "
+                       "mismatch for key pk expected: S actual: N")
+        self.raw_error("PutItem", {"TableName": "shape", "Item": {"pk": S("a")},
+                                   "ConditionExpression": "attribute_not_exists(pk)"},
+                       "ConditionalCheckFailedException", "The conditional request failed")
+        self.raw_error("CreateTable", {
+            "TableName": "shape", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]},
+            "ResourceInUseException", "Table already exists: shape")
+
+
 class CreateErrors(DdbCase):
     def test_table_already_exists(self):
         self.create_table("dup")
