@@ -127,6 +127,21 @@ class Persistence(DdbCase):
         self.assertEqual(self.c.list_tables()["TableNames"], [])
 
 
+class TokensAfterRestart(DdbCase):
+    def test_client_request_token_survives_kill9(self):
+        self.create_table("tok")
+        items = [{"Update": {"TableName": "tok", "Key": {"pk": S("a")},
+                             "UpdateExpression": "ADD n :one",
+                             "ExpressionAttributeValues": {":one": N(1)}}}]
+        self.c.transact_write_items(TransactItems=items, ClientRequestToken="t-1")
+        self.restart(kill=True)
+        self.c.transact_write_items(TransactItems=items, ClientRequestToken="t-1")
+        self.assertEqual(self.c.get_item(TableName="tok", Key={"pk": S("a")})["Item"]["n"], N(1))
+        self.assert_error(self.c.transact_write_items, "IdempotentParameterMismatchException",
+                          TransactItems=[{"Put": {"TableName": "tok", "Item": {"pk": S("b")}}}],
+                          ClientRequestToken="t-1")
+
+
 class TtlAfterRestart(DdbCase):
     DAEMON_ARGS = ("--ttl-interval", "1")
 
