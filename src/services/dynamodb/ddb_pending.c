@@ -10,5 +10,4 @@
         return awslet_fail(req, &ERR_UNKNOWN_OPERATION, "not yet implemented");                \
     }
 
-PENDING(ddb_update_table)
 /* control plane */

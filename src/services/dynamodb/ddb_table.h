@@ -35,6 +35,9 @@ void ddb_table_def_args(struct ddb_args *a, const json_t *in);
  * billing mode and throughput, key schemas against AttributeDefinitions, LSI and GSI rules,
  * projections, stream specification. 0, or -1 with DynamoDB's message in err. */
 int ddb_table_def_check(const json_t *in, char *err, size_t errlen);
+/* The key schema and projection rules for one index (a GSI that UpdateTable creates)
+ * against defs. 0, or -1 with DynamoDB's message in err. */
+int ddb_table_def_check_index(const json_t *ix, const json_t *defs, char *err, size_t errlen);
 /* The description of a new table (checked input) as CreateTable answers it: its indexes
  * CREATING, without the live members. */
 json_t *ddb_table_def_build(const json_t *in, const char *name, const char *arn,

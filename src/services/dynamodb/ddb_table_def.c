@@ -620,6 +620,14 @@ ddb_table_def_check(const json_t *in, char *err, size_t errlen)
     return check_stream_sse_class(in, err, errlen);
 }
 
+int
+ddb_table_def_check_index(const json_t *ix, const json_t *defs, char *err, size_t errlen)
+{
+    if (check_key_schema(json_object_get(ix, "KeySchema"), defs, false, err, errlen) != 0)
+        return -1;
+    return check_projection(ix, err, errlen);
+}
+
 /* ---- the stored description ------------------------------------------------------------------ */
 
 int
