@@ -92,7 +92,8 @@ struct ddb_table {
  * writer inside a write. Must be cheap: PutItem and GetItem call it on every request. */
 int ddb_table_get(struct awslet_req *req, sqlite3 *db, const char *name_or_arn,
                   struct ddb_table **out);
-/* Like ddb_table_get() for a table id (the TTL sweeper, streams); NULL if gone. */
+/* Like ddb_table_get() for a table id (the TTL sweeper, streams); NULL if gone. The record
+ * lives in arena and has no description (desc is NULL): nothing here outlives the arena. */
 struct ddb_table *ddb_table_by_id(struct arena *arena, sqlite3 *db, long long id);
 /* Forget every cached table definition (POST /_awslet/reset). */
 void ddb_table_cache_clear(void);
