@@ -382,6 +382,18 @@ fail:
     return NULL;
 }
 
+/* With the lock held: end the group transaction if no write kept anything in it. Nobody
+ * would COMMIT an empty group, and an open transaction keeps its locks: harmless in WAL mode,
+ * but in the memdb VFS (--in-memory) it blocks every reader until the next write. */
+static void
+store_close_empty_group(sqlite3 *db)
+{
+    if (store_txn_open && store_group_size == 0) {
+        store_exec(db, "ROLLBACK");
+        store_txn_open = false;
+    }
+}
+
 /* Close this write's savepoint keeping its changes, with the lock held. 0, or -1 when they
  * could not be kept (they are rolled back and the savepoint closed anyway). */
 static int
@@ -394,6 +406,7 @@ store_release(sqlite3 *db)
     }
     store_exec(db, "ROLLBACK TO w");
     store_exec(db, "RELEASE w");
+    store_close_empty_group(db);
     return -1;
 }
 
@@ -447,6 +460,7 @@ store_write_rollback(sqlite3 *db)
     store_exec(db, "ROLLBACK TO w");
     store_exec(db, "RELEASE w");
     store_tl_writing = 0;
+    store_close_empty_group(db);
     store_maybe_request_commit();
     pthread_mutex_unlock(&store_write_lock);
 }

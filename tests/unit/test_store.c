@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "store/store.h"
 
 static char dir[256];
@@ -256,6 +257,36 @@ test_store__queued_writers_share_one_commit(void **state)
     assert_int_equal(store_group_commits() - shared, 2);
 }
 
+static void *
+timed_reader(void *p)
+{
+    long long *ms = p, t0 = clock_mono_us();
+    long long n = count_rows(store_conn(), "meta");
+    *ms = (clock_mono_us() - t0) / 1000;
+    store_conn_release();
+    return n >= 0 ? NULL : (void *)1;
+}
+
+/* A write that rolls back alone must not leave the group transaction open: in the memdb VFS
+ * that held its locks and stalled every reader for the busy timeout. */
+static void
+test_store__lone_rollback_leaves_readers_free(void **state)
+{
+    pthread_t t;
+    void *ret;
+    long long ms = -1;
+
+    sqlite3 *db = store_write_begin();
+    assert_non_null(db);
+    assert_int_equal(store_exec(db, "INSERT INTO meta VALUES ('gone', 'x')"), 0);
+    store_write_rollback(db);
+    assert_int_equal(pthread_create(&t, NULL, timed_reader, &ms), 0);
+    pthread_join(t, &ret);
+    assert_null(ret);
+    assert_true(ms < 1000);
+    assert_int_equal(count_rows(store_conn(), "meta") >= 0, 1);
+}
+
 static void
 test_store__rollback_inside_group_keeps_others(void **state)
 {
@@ -404,6 +435,10 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store__memory_db_is_shared_between_threads,
                                         setup_memory, teardown),
+        cmocka_unit_test_setup_teardown(test_store__lone_rollback_leaves_readers_free, setup_memory,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store__lone_rollback_leaves_readers_free, setup_file,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_store__concurrent_writers_serialize, setup_memory,
                                         teardown),
     };
