@@ -388,6 +388,9 @@ ddb_write_parse(struct awslet_req *req, sqlite3 *db, enum ddb_write_kind kind, c
         if (!(w->condition = ddb_legacy_expected(&w->ctx, json_object_get(in, "Expected"),
                                                  item_str(in, "ConditionalOperator"))))
             return item_fail_expr(req, &w->ctx);
+    } else if (item_str(in, "ConditionalOperator")) {
+        ddb_validation(req, "ConditionalOperator cannot be used without Filter or Expected");
+        return -1;
     }
     if (ddb_expr_check_unused(&w->ctx, cond_text || upd_text) != 0)
         return item_fail_expr(req, &w->ctx);

@@ -761,6 +761,8 @@ read_prepare_request(struct read *r)
                                                      read_str(in, "ConditionalOperator"))))
             return read_fail_expr(r);
         r->legacy_filter = f != NULL;
+        if (!f && read_str(in, "ConditionalOperator"))
+            return read_fail(r, "ConditionalOperator cannot be used without Filter or Expected");
     }
     if ((text = read_str(in, "ProjectionExpression"))) {
         if (!(r->proj = ddb_expr_parse_projection(&r->ctx, text)))
