@@ -452,6 +452,24 @@ class Capacity(DdbCase):
                             ReturnConsumedCapacity="TOTAL")
         self.assertEqual(r["ConsumedCapacity"]["CapacityUnits"], 2.0)
 
+    def test_update_and_delete_capacity(self):
+        self.create_table("cap")
+        r = self.c.update_item(TableName="cap", Key={"pk": S("a")}, UpdateExpression="SET v = :v",
+                               ExpressionAttributeValues={":v": S("x" * 3000)},
+                               ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"]["CapacityUnits"], 3.0)
+        # a delete is charged for the item it removes; deleting nothing costs 1
+        r = self.c.delete_item(TableName="cap", Key={"pk": S("a")}, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"]["CapacityUnits"], 3.0)
+        r = self.c.delete_item(TableName="cap", Key={"pk": S("a")}, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(r["ConsumedCapacity"]["CapacityUnits"], 1.0)
+        # a failed conditional write still consumes 1 WCU
+        self.c.put_item(TableName="cap", Item={"pk": S("b")})
+        with self.assertRaises(self.c.exceptions.ConditionalCheckFailedException):
+            self.c.put_item(TableName="cap", Item={"pk": S("b")},
+                            ConditionExpression="attribute_not_exists(pk)",
+                            ReturnConsumedCapacity="TOTAL")
+
     def test_item_collection_metrics(self):
         self.create_table("ltbl", range_key=("sk", "S"), lsis=[("byX", None, ("x", "S"), "ALL")])
         r = self.c.put_item(TableName="ltbl", Item={"pk": S("a"), "sk": S("1"), "x": S("q")},

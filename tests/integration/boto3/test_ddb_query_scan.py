@@ -96,6 +96,15 @@ class KeyConditions(DdbCase):
         self.assertEqual(seen, sorted(self.nums))
         self.assertEqual(pages, 3)
 
+    def test_paging_survives_deleting_the_last_evaluated_item(self):
+        r = self.q("pk = :p", {":p": S("p")}, Limit=3)
+        lek = r["LastEvaluatedKey"]
+        self.c.delete_item(TableName="qtbl", Key=lek)
+        r2 = self.q("pk = :p", {":p": S("p")}, ExclusiveStartKey=lek)
+        self.assertEqual(sks(r["Items"]) + sks(r2["Items"]),
+                         [x for x in sorted(self.nums)])
+        self.assertNotIn(Decimal(lek["sk"]["N"]), sks(r2["Items"]))
+
     def test_limit_equal_to_remaining_items_still_returns_key(self):
         r = self.q("pk = :p", {":p": S("p")}, Limit=len(self.nums))
         self.assertEqual(r["Count"], len(self.nums))
@@ -342,6 +351,12 @@ class ScanSegments(DdbCase):
         self.create_table("sctbl")
         for i in range(60):
             self.c.put_item(TableName="sctbl", Item={"pk": S("k%02d" % i), "i": N(i)})
+
+    def test_empty_table(self):
+        self.create_table("empty")
+        r = self.c.scan(TableName="empty")
+        self.assertEqual((r["Items"], r["Count"], r["ScannedCount"]), ([], 0, 0))
+        self.assertNotIn("LastEvaluatedKey", r)
 
     def test_segments_disjoint_and_complete(self):
         for total in (1, 3, 4, 7):
