@@ -187,6 +187,25 @@ class Transactions(DdbCase):
         self.assertEqual(self.get("tbl", "a")["n"], N(1))
         self.assertIsNotNone(self.get("utbl", "c"))
 
+    def test_cancellation_wire_shape(self):
+        # as DynamoDB sends it (payload quoted in boto/boto3#2657): capital "Message" at the top
+        # and in each reason that has one; {"Code": "None"} for the actions that were fine
+        r = self.raw("TransactWriteItems", {"TransactItems": [
+            {"Put": {"TableName": "tbl", "Item": {"pk": S("zz")}}},
+            {"ConditionCheck": {"TableName": "tbl", "Key": {"pk": S("a")},
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}]})
+        self.assertEqual(r.status, 400, r)
+        j = r.json()
+        self.assertEqual(j["__type"],
+                         "com.amazonaws.dynamodb.v20120810#TransactionCanceledException")
+        self.assertEqual(j["Message"], "Transaction cancelled, please refer cancellation reasons "
+                                       "for specific reasons [None, ConditionalCheckFailed]")
+        self.assertEqual(j["CancellationReasons"], [
+            {"Code": "None"},
+            {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed",
+             "Item": {"pk": S("a"), "n": N(1)}}])
+
     def test_runtime_validation_error_is_a_cancellation_reason(self):
         self.c.put_item(TableName="tbl", Item={"pk": S("s"), "s": S("str")})
         with self.assertRaises(self.c.exceptions.TransactionCanceledException) as cm:
