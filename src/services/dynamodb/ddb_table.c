@@ -110,6 +110,8 @@ ddb_table_desc_settle(json_t *d)
         json_object_set_new(warm, "Status", json_string(DDB_ACTIVE));
 }
 
+static void cache_drop(long long id);
+
 int
 ddb_table_purge(sqlite3 *db, long long id)
 {
@@ -130,6 +132,9 @@ ddb_table_purge(sqlite3 *db, long long id)
             return -1;
         }
     }
+    /* A gone table's record is not looked up again. Harmless if this write rolls back: the
+     * record is simply read again. */
+    cache_drop(id);
     return 0;
 }
 
@@ -467,6 +472,23 @@ cache_put(struct table_entry *e)
     atomic_fetch_add(&e->refs, 1);
     e->next = cache[(unsigned long long)e->id % CACHE_BUCKETS];
     cache[(unsigned long long)e->id % CACHE_BUCKETS] = e;
+    pthread_mutex_unlock(&cache_lock);
+    if (old)
+        entry_unref(old);
+}
+
+static void
+cache_drop(long long id)
+{
+    struct table_entry **p, *old = NULL;
+
+    pthread_mutex_lock(&cache_lock);
+    for (p = &cache[(unsigned long long)id % CACHE_BUCKETS]; *p; p = &(*p)->next)
+        if ((*p)->id == id) {
+            old = *p;
+            *p = old->next;
+            break;
+        }
     pthread_mutex_unlock(&cache_lock);
     if (old)
         entry_unref(old);
