@@ -556,10 +556,11 @@ server_stop(unsigned grace_ms)
 
     if (!srv_daemon)
         return;
-    /* 1. Stop accepting. */
+    /* 1. Stop accepting. The pool's threads drop the listen socket from their epoll sets
+     * lazily, so it may only be closed once MHD_stop_daemon() has joined them: closing it
+     * here let a thread find a dead descriptor and abort ("Failed to remove listen FD from
+     * epoll set"). */
     lfd = MHD_quiesce_daemon(srv_daemon);
-    if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
     /* 2. Answer every suspended request now: handlers see req->stopping. */
     pthread_mutex_lock(&srv_lock);
     srv_stopping = true;
@@ -590,4 +591,6 @@ server_stop(unsigned grace_ms)
     /* 4. Stop the pool (idle keep-alive connections are closed). */
     MHD_stop_daemon(srv_daemon);
     srv_daemon = NULL;
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
 }
