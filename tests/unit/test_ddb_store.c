@@ -20,10 +20,18 @@
 static const char *g2_include[] = {"a"};
 
 static struct ddb_index test_indexes[] = {
-    {.name = "g1", .global = true, .key = {"gpk", "S", NULL, NULL}, .proj = DDB_PROJ_KEYS_ONLY,
+    {.name = "g1",
+     .global = true,
+     .key = {"gpk", "S", NULL, NULL},
+     .proj = DDB_PROJ_KEYS_ONLY,
      .status = "ACTIVE"},
-    {.name = "g2", .global = true, .key = {"gpk", "S", "gsk", "N"}, .proj = DDB_PROJ_INCLUDE,
-     .include = g2_include, .n_include = 1, .status = "ACTIVE"},
+    {.name = "g2",
+     .global = true,
+     .key = {"gpk", "S", "gsk", "N"},
+     .proj = DDB_PROJ_INCLUDE,
+     .include = g2_include,
+     .n_include = 1,
+     .status = "ACTIVE"},
     {.name = "l1", .global = false, .key = {"pk", "S", "lsk", "S"}, .proj = DDB_PROJ_ALL},
 };
 
@@ -78,9 +86,9 @@ index_row(sqlite3 *db, const char *iname)
 {
     sqlite3_stmt *st;
     json_t *j = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT item FROM ddb_index_items WHERE iname = ?1",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT item FROM ddb_index_items WHERE iname = ?1", -1, &st, NULL),
+        SQLITE_OK);
     sqlite3_bind_text(st, 1, iname, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
         j = json_loadb(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), 0, NULL);

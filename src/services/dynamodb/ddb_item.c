@@ -14,8 +14,8 @@
 #include "services/dynamodb/ddb_int.h"
 #include "store/store.h"
 
-static const char *const item_return_values[] = {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE",
-                                                 "UPDATED_NEW", NULL};
+static const char *const item_return_values[] = {"ALL_NEW", "UPDATED_OLD", "ALL_OLD",
+                                                 "NONE",    "UPDATED_NEW", NULL};
 static const char *const item_rcc[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const item_ricm[] = {"SIZE", "NONE", NULL};
 static const char *const item_cond_op[] = {"OR", "AND", NULL};
@@ -39,7 +39,8 @@ ddb_values_check(struct awslet_req *req, const json_t *values)
     if (!values)
         return 0;
     /* Normalized in place: the request's input is ours for the request's lifetime. */
-    json_object_foreach((json_t *)values, k, v) {
+    json_object_foreach((json_t *)values, k, v)
+    {
         if (ddb_value_check(v, err, sizeof(err)) != 0) {
             ddb_validation(req, "ExpressionAttributeValues contains invalid value: %s for key %s",
                            err, k);
@@ -120,7 +121,8 @@ item_type_name(const json_t *av)
 {
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)av, k, v) {
+    json_object_foreach((json_t *)av, k, v)
+    {
         (void)v;
         return k;
     }
@@ -210,13 +212,16 @@ item_check_stored(struct awslet_req *req, const struct ddb_table *t, const json_
     for (unsigned i = 0; i < 2 && names[i]; i++) {
         const json_t *av = json_object_get(item, names[i]);
         if (!av) {
-            ddb_validation(req, "One or more parameter values were invalid: Missing the key %s "
-                                "in the item", names[i]);
+            ddb_validation(req,
+                           "One or more parameter values were invalid: Missing the key %s "
+                           "in the item",
+                           names[i]);
             return -1;
         }
         if (!json_object_get(av, types[i])) {
-            ddb_validation(req, "One or more parameter values were invalid: Type mismatch for "
-                                "key %s expected: %s actual: %s",
+            ddb_validation(req,
+                           "One or more parameter values were invalid: Type mismatch for "
+                           "key %s expected: %s actual: %s",
                            names[i], types[i], item_type_name(av));
             return -1;
         }
@@ -244,24 +249,27 @@ item_check_stored(struct awslet_req *req, const struct ddb_table *t, const json_
             if (!av)
                 continue;
             if (!json_object_get(av, itypes[k])) {
-                ddb_validation(req, "One or more parameter values were invalid: Type mismatch "
-                                    "for Index Key %s Expected: %s Actual: %s IndexName: %s",
+                ddb_validation(req,
+                               "One or more parameter values were invalid: Type mismatch "
+                               "for Index Key %s Expected: %s Actual: %s IndexName: %s",
                                inames[k], itypes[k], item_type_name(av), ix->name);
                 return -1;
             }
             if ((empty = item_empty_key(av))) {
                 if (updated)
-                    ddb_validation(req, "One or more parameter values are not valid. The "
-                                        "update expression attempted to update a secondary "
-                                        "index key to a value that is not supported. The "
-                                        "AttributeValue for a key attribute cannot contain an "
-                                        "empty %s value.",
+                    ddb_validation(req,
+                                   "One or more parameter values are not valid. The "
+                                   "update expression attempted to update a secondary "
+                                   "index key to a value that is not supported. The "
+                                   "AttributeValue for a key attribute cannot contain an "
+                                   "empty %s value.",
                                    empty);
                 else
-                    ddb_validation(req, "One or more parameter values are not valid. A value "
-                                        "specified for a secondary index key is not supported. "
-                                        "The AttributeValue for a key attribute cannot contain "
-                                        "an empty %s value. IndexName: %s, IndexKey: %s",
+                    ddb_validation(req,
+                                   "One or more parameter values are not valid. A value "
+                                   "specified for a secondary index key is not supported. "
+                                   "The AttributeValue for a key attribute cannot contain "
+                                   "an empty %s value. IndexName: %s, IndexKey: %s",
                                    empty, ix->name, inames[k]);
                 return -1;
             }
@@ -331,8 +339,7 @@ ddb_write_parse(struct awslet_req *req, sqlite3 *db, enum ddb_write_kind kind, c
                      kind == DDB_W_PUT ? "item" : "key");
     rv = ddb_args_enum(&a, in, "ReturnValues", "returnValues", item_return_values);
     ddb_args_enum(&a, in, "ReturnConsumedCapacity", "returnConsumedCapacity", item_rcc);
-    ddb_args_enum(&a, in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
-                  item_ricm);
+    ddb_args_enum(&a, in, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", item_ricm);
     ddb_args_enum(&a, in, "ConditionalOperator", "conditionalOperator", item_cond_op);
     if (ddb_args_enum(&a, in, "ReturnValuesOnConditionCheckFailure",
                       "returnValuesOnConditionCheckFailure", item_rv_ccf))
@@ -357,7 +364,8 @@ ddb_write_parse(struct awslet_req *req, sqlite3 *db, enum ddb_write_kind kind, c
     } else {
         const char *k;
         json_t *v;
-        json_object_foreach(obj, k, v) {
+        json_object_foreach(obj, k, v)
+        {
             if (ddb_value_check(v, err, sizeof(err)) != 0) {
                 ddb_validation(req, "%s", err);
                 return -1;
@@ -377,8 +385,8 @@ ddb_write_parse(struct awslet_req *req, sqlite3 *db, enum ddb_write_kind kind, c
         if (!(w->update = ddb_expr_parse_update(&w->ctx, upd_text)))
             return item_fail_expr(req, &w->ctx);
     } else if (kind == DDB_W_UPDATE && json_object_get(in, "AttributeUpdates")) {
-        if (!(w->update = ddb_legacy_attribute_updates(&w->ctx,
-                                                       json_object_get(in, "AttributeUpdates"))))
+        if (!(w->update =
+                  ddb_legacy_attribute_updates(&w->ctx, json_object_get(in, "AttributeUpdates"))))
             return item_fail_expr(req, &w->ctx);
     }
     if (cond_text) {
@@ -527,8 +535,8 @@ item_change_units(const json_t *old, const json_t *new_item)
  * nothing if its entry did not change, one write to add, remove or rewrite it, two when its
  * index key moved. */
 static void
-item_index_units(const struct ddb_table *t, const json_t *old, const json_t *new_item,
-                 json_t *gsi, json_t *lsi)
+item_index_units(const struct ddb_table *t, const json_t *old, const json_t *new_item, json_t *gsi,
+                 json_t *lsi)
 {
     for (unsigned i = 0; i < t->n_indexes; i++) {
         const struct ddb_index *ix = &t->indexes[i];
@@ -652,8 +660,7 @@ item_blind_put(const struct ddb_write *w, const json_t *in)
     const char *rcc = item_str(in, "ReturnConsumedCapacity");
 
     return w->kind == DDB_W_PUT && !w->condition && strcmp(w->return_values, "NONE") == 0 &&
-           (!rcc || strcmp(rcc, "NONE") == 0) && w->table->n_indexes == 0 &&
-           !w->table->stream_id;
+           (!rcc || strcmp(rcc, "NONE") == 0) && w->table->n_indexes == 0 && !w->table->stream_id;
 }
 
 /* PutItem, UpdateItem and DeleteItem: parse, check, apply, answer. */
@@ -714,7 +721,8 @@ out:
 }
 
 /* PutItem: create or replace one item. in: TableName, Item, ConditionExpression | Expected,
- * ReturnValues (NONE | ALL_OLD), ...   out: Attributes?, ConsumedCapacity?, ItemCollectionMetrics? */
+ * ReturnValues (NONE | ALL_OLD), ...   out: Attributes?, ConsumedCapacity?, ItemCollectionMetrics?
+ */
 enum awslet_rc
 ddb_put_item(struct awslet_req *req, const json_t *in, json_t **out)
 {
@@ -764,14 +772,16 @@ ddb_get_item(struct awslet_req *req, const json_t *in, json_t **out)
     ddb_args_init(&a, req);
     table = ddb_args_table_name(&a, in, "TableName", "tableName", true);
     if (!json_is_object(key))
-        ddb_args_add(&a, "Value null at 'key' failed to satisfy constraint: Member must not be null");
+        ddb_args_add(&a,
+                     "Value null at 'key' failed to satisfy constraint: Member must not be null");
     mode = ddb_args_enum(&a, in, "ReturnConsumedCapacity", "returnConsumedCapacity", item_rcc);
     if (atg && (!json_is_array(atg) || json_array_size(atg) < 1))
         ddb_args_add(&a, "Value '[]' at 'attributesToGet' failed to satisfy constraint: Member "
                          "must have length greater than or equal to 1");
     if (ddb_args_done(&a) != 0)
         goto out;
-    json_object_foreach(key, k, v) {
+    json_object_foreach(key, k, v)
+    {
         if (ddb_value_check(v, err, sizeof(err)) != 0) {
             ddb_validation(req, "%s", err);
             goto out;
@@ -787,8 +797,7 @@ ddb_get_item(struct awslet_req *req, const json_t *in, json_t **out)
     if (ddb_expr_check_unused(&ctx, pe != NULL) != 0)
         goto expr_err;
 
-    if (ddb_table_for_data(req, req->db, table, &t) != 0 ||
-        item_key_check(req, t, key) != 0)
+    if (ddb_table_for_data(req, req->db, table, &t) != 0 || item_key_check(req, t, key) != 0)
         goto out;
     item = ddb_item_load(req->db, t, key, &dberr);
     if (dberr) {

@@ -19,7 +19,7 @@
 #include "services/dynamodb/ddb_int.h"
 #include "store/store.h"
 
-#define READ_KEY_LIMIT 8192
+#define READ_KEY_LIMIT  8192
 #define READ_PAGE_BYTES (1024 * 1024) /* the 1 MB a Query or Scan reads per call */
 
 static const char *const read_select[] = {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES",
@@ -43,18 +43,18 @@ struct read {
     const struct ddb_key_schema *ks; /* the key being read: the index's or the table's */
     struct ddb_expr_ctx ctx;
     struct ddb_node *filter;
-    bool legacy_filter;              /* QueryFilter / ScanFilter rather than FilterExpression */
+    bool legacy_filter; /* QueryFilter / ScanFilter rather than FilterExpression */
     struct ddb_projection *proj;
-    const char *select;              /* as given, or NULL */
+    const char *select; /* as given, or NULL */
     bool count_only;
-    bool fetch_base;                 /* LSI: read attributes it does not project from the table */
-    long long limit;                 /* 0: none */
+    bool fetch_base; /* LSI: read attributes it does not project from the table */
+    long long limit; /* 0: none */
     long long segment, total_segments;
     bool consistent, forward;
     struct ddb_key_cond kc;
-    const json_t *esk;               /* ExclusiveStartKey */
-    struct buf pk;                   /* Query: the partition */
-    struct read_tuple lo, hi;        /* lo <= row < hi; hi.n == 0: unbounded */
+    const json_t *esk;        /* ExclusiveStartKey */
+    struct buf pk;            /* Query: the partition */
+    struct read_tuple lo, hi; /* lo <= row < hi; hi.n == 0: unbounded */
 };
 
 static const char *
@@ -177,8 +177,8 @@ read_check_select(struct read *r)
 {
     const char *sel = r->select;
     const char *which = json_object_get(r->in, "ProjectionExpression") ? "ProjectionExpression"
-                        : json_object_get(r->in, "AttributesToGet") ? "AttributesToGet"
-                                                                      : NULL;
+                        : json_object_get(r->in, "AttributesToGet")    ? "AttributesToGet"
+                                                                       : NULL;
 
     if (which && sel && strcmp(sel, "SPECIFIC_ATTRIBUTES") != 0) {
         const char *what = !strcmp(sel, "COUNT") ? "only the Count" : sel;
@@ -190,8 +190,7 @@ read_check_select(struct read *r)
     if (sel && !strcmp(sel, "SPECIFIC_ATTRIBUTES") && !which)
         return read_fail(r, "Must specify the AttributesToGet or ProjectionExpression when "
                             "choosing to get SPECIFIC_ATTRIBUTES");
-    if (sel && !strcmp(sel, "ALL_PROJECTED_ATTRIBUTES") &&
-        !json_object_get(r->in, "IndexName"))
+    if (sel && !strcmp(sel, "ALL_PROJECTED_ATTRIBUTES") && !json_object_get(r->in, "IndexName"))
         return read_fail(r, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
                             "IndexName");
     r->count_only = sel && !strcmp(sel, "COUNT");
@@ -211,9 +210,10 @@ read_check_index_attrs(struct read *r)
         return 0;
     if (r->select && !strcmp(r->select, "ALL_ATTRIBUTES")) {
         if (r->ix->global) {
-            ddb_validation(r->req, "One or more parameter values were invalid: Select type "
-                                   "ALL_ATTRIBUTES is not supported for global secondary index "
-                                   "%s because its projection type is not ALL",
+            ddb_validation(r->req,
+                           "One or more parameter values were invalid: Select type "
+                           "ALL_ATTRIBUTES is not supported for global secondary index "
+                           "%s because its projection type is not ALL",
                            r->ix->name);
             return -1;
         }
@@ -229,13 +229,15 @@ read_check_index_attrs(struct read *r)
             json_object_set_new(names, r->proj->paths[i].e[0].name, json_true());
     if (!r->ix->global)
         read_tree_names(r->filter, names); /* an LSI fetches what a filter needs, too */
-    json_object_foreach(names, k, v) {
+    json_object_foreach(names, k, v)
+    {
         (void)v;
         if (read_projects(r, k))
             continue;
         if (r->ix->global) {
-            ddb_validation(r->req, "One or more parameter values were invalid: Global secondary "
-                                   "index %s does not project [%s]",
+            ddb_validation(r->req,
+                           "One or more parameter values were invalid: Global secondary "
+                           "index %s does not project [%s]",
                            r->ix->name, k);
             rc = -1;
             break;
@@ -263,8 +265,9 @@ read_check_filter_keys(struct read *r)
     read_tree_names(r->filter, names);
     for (unsigned i = 0; i < 2 && keys[i]; i++) {
         if (json_object_get(names, keys[i])) {
-            ddb_validation(r->req, "%s can only contain non-primary key attributes: Primary key "
-                                   "attribute: %s",
+            ddb_validation(r->req,
+                           "%s can only contain non-primary key attributes: Primary key "
+                           "attribute: %s",
                            r->legacy_filter ? "QueryFilter" : "Filter Expression", keys[i]);
             rc = -1;
             break;
@@ -333,8 +336,8 @@ read_check_start_key(struct read *r, struct read_tuple *pos)
     /* The position itself: (sk[, bpk, bsk]) for a Query, (pk, sk[, bpk, bsk]) for a Scan. */
     pos->n = 0;
     if (!r->query)
-        buf_append(&pos->k[pos->n++], (r->ix ? &ipk : &bpk)->data ? (r->ix ? &ipk : &bpk)->data
-                                                                   : "",
+        buf_append(&pos->k[pos->n++],
+                   (r->ix ? &ipk : &bpk)->data ? (r->ix ? &ipk : &bpk)->data : "",
                    (r->ix ? &ipk : &bpk)->len);
     if (r->ix) {
         buf_append(&pos->k[pos->n++], isk.data ? isk.data : "", isk.len);
@@ -456,10 +459,10 @@ read_prepare(struct read *r)
 
     if (r->query) {
         bool hi = r->hi.n > 0;
-        const char *sql = r->ix ? (r->forward ? (hi ? q_ix_asc_hi : q_ix_asc)
-                                              : (hi ? q_ix_desc_hi : q_ix_desc))
-                                : (r->forward ? (hi ? q_base_asc_hi : q_base_asc)
-                                              : (hi ? q_base_desc_hi : q_base_desc));
+        const char *sql =
+            r->ix ? (r->forward ? (hi ? q_ix_asc_hi : q_ix_asc) : (hi ? q_ix_desc_hi : q_ix_desc))
+                  : (r->forward ? (hi ? q_base_asc_hi : q_base_asc)
+                                : (hi ? q_base_desc_hi : q_base_desc));
         if (!(st = store_stmt(db, sql)))
             return NULL;
         sqlite3_bind_int64(st, i++, r->t->id);
@@ -622,8 +625,7 @@ read_answer(struct read *r, struct read_page *pg, json_t **out)
         double units = ddb_read_units(pg->bytes, r->consistent), table_units = units;
         if (r->ix) {
             idx = json_pack("{s:f}", r->ix->name, units);
-            table_units = pg->fetched_bytes ? ddb_read_units(pg->fetched_bytes, r->consistent)
-                                            : 0;
+            table_units = pg->fetched_bytes ? ddb_read_units(pg->fetched_bytes, r->consistent) : 0;
         }
         cc = ddb_capacity_split(mode, r->t->name, table_units, true,
                                 r->ix && r->ix->global ? idx : NULL,
@@ -641,8 +643,8 @@ fail:
 
 /* ---- the two operations ---------------------------------------------------------------------- */
 
-static const char *const query_legacy[] = {"AttributesToGet", "QueryFilter",
-                                           "ConditionalOperator", "KeyConditions", NULL};
+static const char *const query_legacy[] = {"AttributesToGet", "QueryFilter", "ConditionalOperator",
+                                           "KeyConditions", NULL};
 static const char *const query_legacy_kc[] = {"AttributesToGet", "QueryFilter",
                                               "ConditionalOperator", NULL};
 static const char *const query_expr[] = {"ProjectionExpression", "FilterExpression",
@@ -709,16 +711,18 @@ read_prepare_request(struct read *r)
             return read_fail(r, "The TotalSegments parameter is required but was not present in "
                                 "the request when Segment parameter is present");
         if (seg > 0 && r->segment >= r->total_segments) {
-            ddb_validation(r->req, "The Segment parameter is zero-based and must be less than "
-                                   "parameter TotalSegments: Segment: %lld is not less than "
-                                   "TotalSegments: %lld",
+            ddb_validation(r->req,
+                           "The Segment parameter is zero-based and must be less than "
+                           "parameter TotalSegments: Segment: %lld is not less than "
+                           "TotalSegments: %lld",
                            r->segment, r->total_segments);
             return -1;
         }
     }
 
     /* Values, normalized in place. */
-    json_object_foreach((json_t *)r->esk, k, v) {
+    json_object_foreach((json_t *)r->esk, k, v)
+    {
         if (ddb_value_check(v, err, sizeof(err)) != 0) {
             ddb_validation(r->req, "The provided starting key is invalid: %s", err);
             return -1;
@@ -768,8 +772,8 @@ read_prepare_request(struct read *r)
         if (!(r->proj = ddb_expr_parse_projection(&r->ctx, text)))
             return read_fail_expr(r);
     } else if (json_object_get(in, "AttributesToGet")) {
-        if (!(r->proj = ddb_legacy_attributes_to_get(&r->ctx,
-                                                     json_object_get(in, "AttributesToGet"))))
+        if (!(r->proj =
+                  ddb_legacy_attributes_to_get(&r->ctx, json_object_get(in, "AttributesToGet"))))
             return read_fail_expr(r);
     }
     if (ddb_expr_check_unused(&r->ctx, json_object_get(in, "KeyConditionExpression") ||

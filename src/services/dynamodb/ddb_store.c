@@ -31,8 +31,7 @@ store_key_attr(const json_t *item, const char *name, const char *type)
 }
 
 int
-ddb_key_encode(const struct ddb_key_schema *ks, const json_t *item, struct buf *pk,
-               struct buf *sk)
+ddb_key_encode(const struct ddb_key_schema *ks, const json_t *item, struct buf *pk, struct buf *sk)
 {
     const json_t *h = store_key_attr(item, ks->hash, ks->hash_type), *r = NULL;
 
@@ -323,8 +322,7 @@ ddb_item_store(sqlite3 *db, const struct ddb_table *t, const json_t *old_item,
         log_error("dynamodb: item without a valid key in table %lld", t->id);
         goto out;
     }
-    if (new_item ? store_base_put(db, t, &pk, &sk, new_item)
-                 : store_base_delete(db, t, &pk, &sk))
+    if (new_item ? store_base_put(db, t, &pk, &sk, new_item) : store_base_delete(db, t, &pk, &sk))
         goto out;
     for (unsigned i = 0; i < t->n_indexes; i++) {
         const struct ddb_index *ix = &t->indexes[i];
