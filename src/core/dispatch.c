@@ -92,6 +92,8 @@ dispatch_encode_error(struct awslet_req *req)
         int framework = dispatch_is_framework_error(e);
         const char *ns = framework ? "com.amazon.coral.service"
                                    : (svc && svc->json_namespace ? svc->json_namespace : NULL);
+        if (svc && e == &ERR_VALIDATION && svc->validation_namespace)
+            ns = svc->validation_namespace;
         if (!svc)
             ns = NULL;
         rc = json_encode_error(&b, ns, e, msg, req->err_extra);

@@ -76,6 +76,9 @@ json_encode_error(struct buf *b, const char *ns, const struct awslet_error *err,
     if (!doc)
         return -1;
     /* json_string() rejects invalid UTF-8; an unprintable message must not lose the error. */
+    /* An extra "Message" (DynamoDB's TransactionCanceledException) replaces "message". */
+    if (extra && json_object_get(extra, "Message"))
+        message = NULL;
     if (message && json_object_set_new(doc, "message", json_string(message)) != 0 &&
         json_object_set_new(doc, "message", json_string("(message is not valid UTF-8)")) != 0)
         goto out;

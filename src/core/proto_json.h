@@ -19,7 +19,8 @@
 json_t *json_decode_body(const char *body, size_t len, char *err, size_t errlen);
 
 /* Append `{"__type":"ns#Code","message":"..."}` to b; ns may be NULL (bare code). extra, if
- * not NULL, adds its members (DynamoDB's Item, CancellationReasons) to the document. */
+ * not NULL, adds its members (DynamoDB's Item, CancellationReasons) to the document; an extra
+ * "Message" member takes the place of "message". */
 int json_encode_error(struct buf *b, const char *ns, const struct awslet_error *err,
                       const char *message, const json_t *extra);
 

@@ -38,6 +38,9 @@ struct awslet_service {
     const char *name;              /* signing name and health key: "sqs" */
     const char *target_prefix;     /* JSON: X-Amz-Target prefix, "AmazonSQS"; else NULL */
     const char *json_namespace;    /* JSON __type prefix, "com.amazonaws.sqs"; else NULL */
+    const char *validation_namespace; /* JSON: ValidationException's own __type prefix where
+                                       * the service differs (DynamoDB:
+                                       * "com.amazon.coral.validate"); else NULL */
     const char *query_version;     /* query: Version that names the service, else NULL */
     unsigned protocols;            /* enum awslet_proto: what clients may speak to it */
     unsigned flags;                /* enum service_flags */

@@ -122,6 +122,14 @@ test_json_encode_error__documents(void **state)
                                     "\"message\":\"m\",\"Item\":{\"id\":{\"S\":\"1\"}}}");
         json_decref(extra);
         buf_release(&e);
+        /* an extra "Message" replaces "message" (TransactionCanceledException) */
+        buf_init(&e, 4096);
+        extra = json_pack("{s:[],s:s}", "CancellationReasons", "Message", "M");
+        assert_int_equal(json_encode_error(&e, "ns", &rnf, "m", extra), 0);
+        assert_string_equal(e.data, "{\"__type\":\"ns#ResourceNotFoundException\","
+                                    "\"CancellationReasons\":[],\"Message\":\"M\"}");
+        json_decref(extra);
+        buf_release(&e);
     }
     assert_string_equal(b.data, "{\"__type\":\"ResourceNotFoundException\"}");
     buf_release(&b);

@@ -279,8 +279,10 @@ tx_cancel(struct awslet_req *req, json_t *reasons)
         json_decref(reasons);
         return awslet_fail_nomem(req);
     }
+    /* AWS spells this one's text "Message"; carried whole here (a hundred reasons are longer
+     * than awslet_fail() keeps). */
     json_decref(req->err_extra);
-    req->err_extra = json_pack("{s:o}", "CancellationReasons", reasons);
+    req->err_extra = json_pack("{s:o,s:s}", "CancellationReasons", reasons, "Message", msg);
     return awslet_fail(req, &ERR_DDB_TRANSACTION_CANCELED, "%s", msg);
 }
 

@@ -55,6 +55,7 @@ const struct awslet_service awslet_service_dynamodb = {
     .name = "dynamodb",
     .target_prefix = "DynamoDB_20120810",
     .json_namespace = "com.amazonaws.dynamodb.v20120810",
+    .validation_namespace = "com.amazon.coral.validate",
     .protocols = PROTO_JSON_1_0,
     .flags = SVC_CRC32,
     .ops = ddb_ops,
