@@ -54,16 +54,16 @@ load() {
 start_awslet data
 start_ceiling
 
-ddb CreateTable '{"TableName":"kv","BillingMode":"PAY_PER_REQUEST",
+ddb CreateTable '{"TableName":"kvs","BillingMode":"PAY_PER_REQUEST",
   "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],
   "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]}' >/dev/null
 ddb CreateTable '{"TableName":"part","BillingMode":"PAY_PER_REQUEST",
   "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],
   "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]}' >/dev/null
 
-printf '{"TableName":"kv","Item":{"pk":{"S":"k-RANDKEY00000"},"n":{"N":"42"},"payload":{"S":"%s"}}}' \
+printf '{"TableName":"kvs","Item":{"pk":{"S":"k-RANDKEY00000"},"n":{"N":"42"},"payload":{"S":"%s"}}}' \
     "$PAYLOAD" >"$TMP/put"
-printf '{"TableName":"kv","Key":{"pk":{"S":"k-RANDKEY00000"}}}' >"$TMP/get"
+printf '{"TableName":"kvs","Key":{"pk":{"S":"k-RANDKEY00000"}}}' >"$TMP/get"
 printf '{"TableName":"part","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p1"}}}' \
     >"$TMP/query"
 
@@ -108,7 +108,7 @@ for op in put get query; do
         done
     done
 done
-items=$(ddb DescribeTable '{"TableName":"kv"}' | field ItemCount)
+items=$(ddb DescribeTable '{"TableName":"kvs"}' | field ItemCount)
 
 MHD=$(pkg-config --modversion libmicrohttpd 2>/dev/null || echo "?")
 SQLITE=$(pkg-config --modversion sqlite3 2>/dev/null || echo "?")
