@@ -18,8 +18,8 @@
 
 /* DescribeLimits: the default quotas of a region (DynamoDB developer guide, "Service, account,
  * and table quotas"). */
-#define LIMIT_ACCOUNT_UNITS 80000
-#define LIMIT_TABLE_UNITS 40000
+#define LIMIT_ACCOUNT_UNITS    80000
+#define LIMIT_TABLE_UNITS      40000
 #define ENDPOINT_CACHE_MINUTES 1440
 
 static const char *
@@ -28,7 +28,8 @@ str_member(const json_t *o, const char *name)
     return json_string_value(json_object_get(o, name));
 }
 
-/* ---- tags ------------------------------------------------------------------------------------- */
+/* ---- tags -------------------------------------------------------------------------------------
+ */
 
 void
 ddb_tags_args(struct ddb_args *a, const json_t *in, const char *member, const char *at)
@@ -36,22 +37,31 @@ ddb_tags_args(struct ddb_args *a, const json_t *in, const char *member, const ch
     const json_t *tags = json_object_get(in, member), *tag;
     size_t i;
 
-    json_array_foreach(tags, i, tag) {
+    json_array_foreach(tags, i, tag)
+    {
         const char *k = str_member(tag, "Key"), *v = str_member(tag, "Value");
         if (!k)
-            ddb_args_add(a, "Value null at '%s.%zu.member.key' failed to satisfy constraint: "
-                            "Member must not be null", at, i + 1);
+            ddb_args_add(a,
+                         "Value null at '%s.%zu.member.key' failed to satisfy constraint: "
+                         "Member must not be null",
+                         at, i + 1);
         else if (strlen(k) < 1 || strlen(k) > 128)
-            ddb_args_add(a, "Value '%s' at '%s.%zu.member.key' failed to satisfy constraint: "
-                            "Member must have length %s",
+            ddb_args_add(a,
+                         "Value '%s' at '%s.%zu.member.key' failed to satisfy constraint: "
+                         "Member must have length %s",
                          k, at, i + 1,
-                         strlen(k) < 1 ? "greater than or equal to 1" : "less than or equal to 128");
+                         strlen(k) < 1 ? "greater than or equal to 1"
+                                       : "less than or equal to 128");
         if (!v)
-            ddb_args_add(a, "Value null at '%s.%zu.member.value' failed to satisfy constraint: "
-                            "Member must not be null", at, i + 1);
+            ddb_args_add(a,
+                         "Value null at '%s.%zu.member.value' failed to satisfy constraint: "
+                         "Member must not be null",
+                         at, i + 1);
         else if (strlen(v) > 256)
-            ddb_args_add(a, "Value '%s' at '%s.%zu.member.value' failed to satisfy constraint: "
-                            "Member must have length less than or equal to 256", v, at, i + 1);
+            ddb_args_add(a,
+                         "Value '%s' at '%s.%zu.member.value' failed to satisfy constraint: "
+                         "Member must have length less than or equal to 256",
+                         v, at, i + 1);
     }
 }
 
@@ -76,7 +86,8 @@ ddb_tags_check(struct awslet_req *req, const json_t *tags, long long existing)
     const json_t *tag;
     size_t i, j;
 
-    json_array_foreach(tags, i, tag) {
+    json_array_foreach(tags, i, tag)
+    {
         const char *k = str_member(tag, "Key"), *v = str_member(tag, "Value");
         if (!tag_text_ok(k))
             return ddb_validation(req, "The Tag Key provided is invalid, Key: %s", k), -1;
@@ -86,12 +97,16 @@ ddb_tags_check(struct awslet_req *req, const json_t *tags, long long existing)
             return ddb_validation(req, "The Tag Value provided is invalid, Value: %s", v), -1;
         for (j = 0; j < i; j++)
             if (strcmp(str_member(json_array_get(tags, j), "Key"), k) == 0)
-                return ddb_validation(req, "Duplicate Tag Keys provided as input: Duplicate Tag "
-                                           "Key found %s", k), -1;
+                return ddb_validation(req,
+                                      "Duplicate Tag Keys provided as input: Duplicate Tag "
+                                      "Key found %s",
+                                      k),
+                       -1;
     }
     if (existing + (long long)json_array_size(tags) > DDB_MAX_TAGS)
         return ddb_validation(req, "Number of Tags exceed the current limit for the provided "
-                                   "ResourceArn"), -1;
+                                   "ResourceArn"),
+               -1;
     return 0;
 }
 
@@ -104,8 +119,10 @@ resource_arn(struct ddb_args *a, const json_t *in)
         ddb_args_add(a, "Value null at 'resourceArn' failed to satisfy constraint: Member must "
                         "not be null");
     else if (strlen(arn) < 1 || strlen(arn) > 1283)
-        ddb_args_add(a, "Value '%s' at 'resourceArn' failed to satisfy constraint: Member must "
-                        "have length %s", arn,
+        ddb_args_add(a,
+                     "Value '%s' at 'resourceArn' failed to satisfy constraint: Member must "
+                     "have length %s",
+                     arn,
                      strlen(arn) < 1 ? "greater than or equal to 1" : "less than or equal to 1283");
     return arn;
 }
@@ -126,7 +143,8 @@ tags_new_count(sqlite3 *db, long long id, const json_t *tags, long long *existin
     sqlite3_bind_int64(st, 1, id);
     *existing = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
-    json_array_foreach(tags, i, tag) {
+    json_array_foreach(tags, i, tag)
+    {
         if (!(st = store_stmt(db, has_sql)))
             return -1;
         sqlite3_bind_int64(st, 1, id);
@@ -153,7 +171,8 @@ tag_table(struct awslet_req *req, const char *arn, struct ddb_table **t)
 enum awslet_rc
 ddb_tag_resource(struct awslet_req *req, const json_t *in, json_t **out)
 {
-    static const char sql[] = "INSERT OR REPLACE INTO ddb_tags (tid, key, value) VALUES (?1, ?2, ?3)";
+    static const char sql[] =
+        "INSERT OR REPLACE INTO ddb_tags (tid, key, value) VALUES (?1, ?2, ?3)";
     const json_t *tags = json_object_get(in, "Tags"), *tag;
     struct ddb_table *t;
     struct ddb_args a;
@@ -177,7 +196,8 @@ ddb_tag_resource(struct awslet_req *req, const json_t *in, json_t **out)
         return awslet_fail(req, &ERR_DDB_INTERNAL, "Internal server error");
     if (ddb_tags_check(req, tags, existing) != 0)
         return AWSLET_ERR;
-    json_array_foreach(tags, i, tag) {
+    json_array_foreach(tags, i, tag)
+    {
         sqlite3_stmt *st = store_stmt(req->db, sql);
         if (!st)
             return awslet_fail(req, &ERR_DDB_INTERNAL, "Internal server error");
@@ -206,11 +226,13 @@ ddb_untag_resource(struct awslet_req *req, const json_t *in, json_t **out)
     if (!keys || json_is_null(keys))
         ddb_args_add(&a, "Value null at 'tagKeys' failed to satisfy constraint: Member must not "
                          "be null");
-    json_array_foreach(keys, i, k) {
+    json_array_foreach(keys, i, k)
+    {
         size_t n = strlen(json_string_value(k) ? json_string_value(k) : "");
         if (n < 1 || n > 128)
-            ddb_args_add(&a, "Value '%s' at 'tagKeys.%zu.member' failed to satisfy constraint: "
-                             "Member must have length %s",
+            ddb_args_add(&a,
+                         "Value '%s' at 'tagKeys.%zu.member' failed to satisfy constraint: "
+                         "Member must have length %s",
                          json_string_value(k) ? json_string_value(k) : "", i + 1,
                          n < 1 ? "greater than or equal to 1" : "less than or equal to 128");
     }
@@ -218,14 +240,16 @@ ddb_untag_resource(struct awslet_req *req, const json_t *in, json_t **out)
         return AWSLET_ERR;
     if (json_array_size(keys) == 0)
         return ddb_validation(req, "Atleast one Tag Key needs to be provided as Input.");
-    json_array_foreach(keys, i, k) {
+    json_array_foreach(keys, i, k)
+    {
         if (!tag_text_ok(json_string_value(k)))
             return ddb_validation(req, "The Tag Key provided is invalid, Key: %s",
                                   json_string_value(k));
     }
     if (tag_table(req, arn, &t) != 0)
         return AWSLET_ERR;
-    json_array_foreach(keys, i, k) {
+    json_array_foreach(keys, i, k)
+    {
         sqlite3_stmt *st = store_stmt(req->db, sql);
         if (!st)
             return awslet_fail(req, &ERR_DDB_INTERNAL, "Internal server error");
@@ -283,8 +307,10 @@ ddb_describe_time_to_live(struct awslet_req *req, const json_t *in, json_t **out
     if (ddb_table_get(req, req->db, name, &t) != 0)
         return AWSLET_ERR;
     if (strcmp(t->status, DDB_CREATING) == 0 || strcmp(t->status, DDB_DELETING) == 0)
-        return ddb_validation(req, "Cannot describe time to live while table is in %s state: "
-                                   "Current table state is %s", t->status, t->status);
+        return ddb_validation(req,
+                              "Cannot describe time to live while table is in %s state: "
+                              "Current table state is %s",
+                              t->status, t->status);
     if (t->ttl_attr)
         d = json_pack("{s:s, s:s}", "TimeToLiveStatus", "ENABLED", "AttributeName", t->ttl_attr);
     else
@@ -339,8 +365,10 @@ ddb_update_time_to_live(struct awslet_req *req, const json_t *in, json_t **out)
             ddb_args_add(&a, "Value null at 'timeToLiveSpecification.attributeName' failed to "
                              "satisfy constraint: Member must not be null");
         else if (strlen(attr) < 1 || strlen(attr) > 255)
-            ddb_args_add(&a, "Value '%s' at 'timeToLiveSpecification.attributeName' failed to "
-                             "satisfy constraint: Member must have length %s", attr,
+            ddb_args_add(&a,
+                         "Value '%s' at 'timeToLiveSpecification.attributeName' failed to "
+                         "satisfy constraint: Member must have length %s",
+                         attr,
                          strlen(attr) < 1 ? "greater than or equal to 1"
                                           : "less than or equal to 255");
     }
@@ -351,8 +379,10 @@ ddb_update_time_to_live(struct awslet_req *req, const json_t *in, json_t **out)
     if (on && t->ttl_attr && strcmp(t->ttl_attr, attr) == 0)
         return ddb_validation(req, "TimeToLive is already enabled");
     if (t->ttl_attr && strcmp(t->ttl_attr, attr) != 0)
-        return ddb_validation(req, "TimeToLive is active on a different AttributeName: current "
-                                   "AttributeName is %s", t->ttl_attr);
+        return ddb_validation(req,
+                              "TimeToLive is active on a different AttributeName: current "
+                              "AttributeName is %s",
+                              t->ttl_attr);
     if (!on && !t->ttl_attr)
         return ddb_validation(req, "TimeToLive is already disabled");
     if (ttl_save(req->db, t, attr, on) != 0)
@@ -362,7 +392,8 @@ ddb_update_time_to_live(struct awslet_req *req, const json_t *in, json_t **out)
     return *out ? AWSLET_OK : awslet_fail_nomem(req);
 }
 
-/* ---- DescribeLimits, DescribeEndpoints -------------------------------------------------------- */
+/* ---- DescribeLimits, DescribeEndpoints --------------------------------------------------------
+ */
 
 enum awslet_rc
 ddb_describe_limits(struct awslet_req *req, const json_t *in, json_t **out)

@@ -27,17 +27,17 @@
 #include "core/uuid.h"
 #include "store/store.h"
 
-#define CACHE_BUCKETS 1024
+#define CACHE_BUCKETS   1024
 #define LIST_TABLES_MAX 100
 
 struct table_entry {
-    atomic_int refs;                /* the cache's own reference plus one per request */
+    atomic_int refs; /* the cache's own reference plus one per request */
     long long id, version;
-    struct arena arena;             /* every string and array of t */
-    struct ddb_table t;             /* status is the stored one */
+    struct arena arena;              /* every string and array of t */
+    struct ddb_table t;              /* status is the stored one */
     const struct ddb_index *settled; /* the indexes once an UPDATING delay ended, or NULL */
-    json_t *desc;                   /* the stored description */
-    struct table_entry *next;       /* bucket chain */
+    json_t *desc;                    /* the stored description */
+    struct table_entry *next;        /* bucket chain */
 };
 
 static struct table_entry *cache[CACHE_BUCKETS];
@@ -49,9 +49,8 @@ static long long version_hwm;
 static const char full_row_sql[] =
     "SELECT id, version, account, region, name, arn, created_ms, status, status_until_ms, desc,"
     " ttl_attr, ttl_status, stream_id FROM ddb_tables WHERE id = ?1";
-static const char by_name_sql[] =
-    "SELECT id, version, status, status_until_ms FROM ddb_tables"
-    " WHERE account = ?1 AND region = ?2 AND name = ?3";
+static const char by_name_sql[] = "SELECT id, version, status, status_until_ms FROM ddb_tables"
+                                  " WHERE account = ?1 AND region = ?2 AND name = ?3";
 
 long long
 ddb_table_next_version(long long old)
@@ -203,8 +202,8 @@ table_settle(sqlite3 *db, long long id, long long now)
         sqlite3_reset(st);
         return ddb_table_purge(db, id) == 0 ? 1 : -1;
     }
-    desc = json_loadb((const char *)sqlite3_column_text(st, 9),
-                      (size_t)sqlite3_column_bytes(st, 9), 0, NULL);
+    desc = json_loadb((const char *)sqlite3_column_text(st, 9), (size_t)sqlite3_column_bytes(st, 9),
+                      0, NULL);
     sqlite3_reset(st);
     if (!desc)
         return -1;
@@ -256,8 +255,8 @@ keys_copy(struct arena *a, struct ddb_key_schema *k, bool *oom)
 static enum ddb_projection_type
 projection_of(const json_t *ix)
 {
-    const char *p = json_string_value(json_object_get(json_object_get(ix, "Projection"),
-                                                      "ProjectionType"));
+    const char *p =
+        json_string_value(json_object_get(json_object_get(ix, "Projection"), "ProjectionType"));
     if (p && strcmp(p, "KEYS_ONLY") == 0)
         return DDB_PROJ_KEYS_ONLY;
     if (p && strcmp(p, "INCLUDE") == 0)
@@ -267,7 +266,7 @@ projection_of(const json_t *ix)
 
 int
 ddb_table_index_parse(struct arena *a, const json_t *ix, const json_t *defs, bool global,
-            struct ddb_index *out)
+                      struct ddb_index *out)
 {
     const json_t *nka = json_object_get(json_object_get(ix, "Projection"), "NonKeyAttributes");
     const char *st = json_string_value(json_object_get(ix, "IndexStatus"));
@@ -309,7 +308,8 @@ indexes_parse(struct arena *a, const json_t *desc, struct ddb_table *t)
     t->indexes = arena_calloc(a, n * sizeof(*t->indexes));
     if (!t->indexes)
         return -1;
-    json_array_foreach(gsis, i, ix) {
+    json_array_foreach(gsis, i, ix)
+    {
         const char *st = json_string_value(json_object_get(ix, "IndexStatus"));
         if (st && strcmp(st, DDB_DELETING) == 0)
             continue;
@@ -317,7 +317,8 @@ indexes_parse(struct arena *a, const json_t *desc, struct ddb_table *t)
             return -1;
         t->n_indexes++;
     }
-    json_array_foreach(lsis, i, ix) {
+    json_array_foreach(lsis, i, ix)
+    {
         if (ddb_table_index_parse(a, ix, defs, false, &t->indexes[t->n_indexes]) != 0)
             return -1;
         t->n_indexes++;
@@ -335,8 +336,8 @@ row_parse(struct arena *a, sqlite3_stmt *st, struct ddb_table *t, json_t **desc_
     bool oom = false;
 
     memset(t, 0, sizeof(*t));
-    desc = json_loadb((const char *)sqlite3_column_text(st, 9),
-                      (size_t)sqlite3_column_bytes(st, 9), 0, NULL);
+    desc = json_loadb((const char *)sqlite3_column_text(st, 9), (size_t)sqlite3_column_bytes(st, 9),
+                      0, NULL);
     if (!desc)
         return -1;
     t->id = sqlite3_column_int64(st, 0);
@@ -515,7 +516,8 @@ ddb_table_cache_clear(void)
     }
 }
 
-/* ---- lookup ------------------------------------------------------------------------------------ */
+/* ---- lookup ------------------------------------------------------------------------------------
+ */
 
 /* The table name in a TableName member that may be an ARN of this account and region;
  * NULL when the ARN names another (so no table of ours). */
@@ -543,8 +545,7 @@ not_found(struct awslet_req *req, const char *name)
 }
 
 int
-ddb_table_get(struct awslet_req *req, sqlite3 *db, const char *name_or_arn,
-              struct ddb_table **out)
+ddb_table_get(struct awslet_req *req, sqlite3 *db, const char *name_or_arn, struct ddb_table **out)
 {
     const char *name = name_of(req, name_or_arn), *status;
     long long id, version, until, now = clock_now_ms();
@@ -573,8 +574,8 @@ ddb_table_get(struct awslet_req *req, sqlite3 *db, const char *name_or_arn,
         }
         id = sqlite3_column_int64(st, 0);
         version = sqlite3_column_int64(st, 1);
-        status = status_now((const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
-                            now);
+        status =
+            status_now((const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3), now);
         until = sqlite3_column_int64(st, 3);
         sqlite3_reset(st);
         /* A writer settles a lapsed delay before it uses the table, so that what it changes
@@ -667,7 +668,7 @@ ddb_table_require_active(struct awslet_req *req, const struct ddb_table *t)
         return 0;
     what = strcmp(t->status, DDB_CREATING) == 0   ? "created"
            : strcmp(t->status, DDB_DELETING) == 0 ? "deleted"
-                                                   : "updated";
+                                                  : "updated";
     awslet_fail(req, &ERR_DDB_RESOURCE_IN_USE,
                 "Attempt to change a resource which is still in use: Table is being %s: %s", what,
                 t->name);
@@ -681,13 +682,17 @@ ddb_table_by_arn(struct awslet_req *req, sqlite3 *db, const char *arn, struct dd
     const char *rest;
 
     if (strncmp(arn, "arn:", 4) != 0) {
-        ddb_validation(req, "One or more parameter values were invalid: ARNs must start with "
-                            "'arn:': %s", arn);
+        ddb_validation(req,
+                       "One or more parameter values were invalid: ARNs must start with "
+                       "'arn:': %s",
+                       arn);
         return -1;
     }
     if (strncmp(arn, "arn:aws:dynamodb:", 17) != 0) {
-        ddb_validation(req, "One or more parameter values were invalid: Provided Arn is not a "
-                            "DynamoDB resource arn: %s", arn);
+        ddb_validation(req,
+                       "One or more parameter values were invalid: Provided Arn is not a "
+                       "DynamoDB resource arn: %s",
+                       arn);
         return -1;
     }
     snprintf(prefix, sizeof(prefix), "arn:aws:dynamodb:%s:", req->region);
@@ -697,8 +702,9 @@ ddb_table_by_arn(struct awslet_req *req, sqlite3 *db, const char *arn, struct dd
     }
     rest = strstr(arn + strlen(prefix), ":table/");
     if (!rest || strchr(rest + 7, '/')) {
-        ddb_validation(req, "One or more parameter values were invalid: Invalid resource arn "
-                            "provided, only table or stream is accepted. Provided resource arn: %s",
+        ddb_validation(req,
+                       "One or more parameter values were invalid: Invalid resource arn "
+                       "provided, only table or stream is accepted. Provided resource arn: %s",
                        arn);
         return -1;
     }
@@ -742,10 +748,10 @@ index_counts(sqlite3 *db, long long id, json_t *list)
     json_t *ix;
     size_t i;
 
-    json_array_foreach(list, i, ix) {
+    json_array_foreach(list, i, ix)
+    {
         long long n, bytes;
-        count_rows(db, sql, id,
-                   json_string_value(json_object_get(ix, "IndexName")), &n, &bytes);
+        count_rows(db, sql, id, json_string_value(json_object_get(ix, "IndexName")), &n, &bytes);
         json_object_set_new(ix, "IndexSizeBytes", json_integer(bytes));
         json_object_set_new(ix, "ItemCount", json_integer(n));
     }
@@ -754,12 +760,31 @@ index_counts(sqlite3 *db, long long id, json_t *list)
 /* The members of a TableDescription in the order DynamoDB sends them; NULL entries are the
  * live members filled in here. */
 static const char *const desc_order[] = {
-    "AttributeDefinitions", "TableName", "KeySchema", "TableStatus", "CreationDateTime",
-    "ProvisionedThroughput", "TableSizeBytes", "ItemCount", "TableArn", "TableId",
-    "BillingModeSummary", "LocalSecondaryIndexes", "GlobalSecondaryIndexes",
-    "StreamSpecification", "LatestStreamLabel", "LatestStreamArn", "GlobalTableVersion",
-    "Replicas", "RestoreSummary", "SSEDescription", "ArchivalSummary", "TableClassSummary",
-    "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput",
+    "AttributeDefinitions",
+    "TableName",
+    "KeySchema",
+    "TableStatus",
+    "CreationDateTime",
+    "ProvisionedThroughput",
+    "TableSizeBytes",
+    "ItemCount",
+    "TableArn",
+    "TableId",
+    "BillingModeSummary",
+    "LocalSecondaryIndexes",
+    "GlobalSecondaryIndexes",
+    "StreamSpecification",
+    "LatestStreamLabel",
+    "LatestStreamArn",
+    "GlobalTableVersion",
+    "Replicas",
+    "RestoreSummary",
+    "SSEDescription",
+    "ArchivalSummary",
+    "TableClassSummary",
+    "DeletionProtectionEnabled",
+    "OnDemandThroughput",
+    "WarmThroughput",
     "MultiRegionConsistency",
 };
 
@@ -778,9 +803,8 @@ ddb_table_describe_as(sqlite3 *db, long long id, const json_t *stored, const cha
     if (strcmp(status, DDB_ACTIVE) == 0)
         ddb_table_desc_settle(d);
     if ((warm = json_object_get(d, "WarmThroughput")))
-        json_object_set_new(warm, "Status", json_string(strcmp(status, DDB_UPDATING) == 0
-                                                            ? DDB_ACTIVE
-                                                            : status));
+        json_object_set_new(warm, "Status",
+                            json_string(strcmp(status, DDB_UPDATING) == 0 ? DDB_ACTIVE : status));
     count_rows(db, items_sql, id, NULL, &n, &bytes);
     index_counts(db, id, json_object_get(d, "LocalSecondaryIndexes"));
     index_counts(db, id, json_object_get(d, "GlobalSecondaryIndexes"));
@@ -791,7 +815,8 @@ ddb_table_describe_as(sqlite3 *db, long long id, const json_t *stored, const cha
     for (size_t i = 0; out && i < ARRAY_SIZE(desc_order); i++)
         if ((v = json_object_get(d, desc_order[i])))
             json_object_set(out, desc_order[i], v);
-    json_object_foreach(d, k, v) {
+    json_object_foreach(d, k, v)
+    {
         if (out && !json_object_get(out, k))
             json_object_set(out, k, v);
     }
@@ -830,17 +855,18 @@ ddb_table_describe(sqlite3 *db, const struct ddb_table *t)
 static int
 tags_insert(sqlite3 *db, long long id, const json_t *tags)
 {
-    static const char sql[] = "INSERT OR REPLACE INTO ddb_tags (tid, key, value) VALUES (?1, ?2, ?3)";
+    static const char sql[] =
+        "INSERT OR REPLACE INTO ddb_tags (tid, key, value) VALUES (?1, ?2, ?3)";
     const json_t *tag;
     size_t i;
 
-    json_array_foreach(tags, i, tag) {
+    json_array_foreach(tags, i, tag)
+    {
         sqlite3_stmt *st = store_stmt(db, sql);
         if (!st)
             return -1;
         sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, json_string_value(json_object_get(tag, "Key")), -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, json_string_value(json_object_get(tag, "Key")), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, json_string_value(json_object_get(tag, "Value")), -1,
                           SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
@@ -900,8 +926,8 @@ name_taken(sqlite3 *db, struct awslet_req *req, const char *name)
 }
 
 static long long
-table_insert(sqlite3 *db, struct awslet_req *req, const char *name, const char *arn,
-             long long now, const char *status, long long until, const json_t *desc)
+table_insert(sqlite3 *db, struct awslet_req *req, const char *name, const char *arn, long long now,
+             const char *status, long long until, const json_t *desc)
 {
     static const char sql[] =
         "INSERT INTO ddb_tables (account, region, name, arn, created_ms, status, status_until_ms,"
@@ -1071,8 +1097,8 @@ ddb_list_tables(struct awslet_req *req, const json_t *in, json_t **out)
     int rc;
 
     ddb_args_init(&a, req);
-    start = ddb_args_table_name(&a, in, "ExclusiveStartTableName", "exclusiveStartTableName",
-                                false);
+    start =
+        ddb_args_table_name(&a, in, "ExclusiveStartTableName", "exclusiveStartTableName", false);
     ddb_args_int(&a, in, "Limit", "limit", 1, LIST_TABLES_MAX, &limit);
     if (ddb_args_done(&a) != 0)
         return AWSLET_ERR;

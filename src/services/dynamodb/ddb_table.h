@@ -20,12 +20,12 @@
 #define DDB_CREATING "CREATING"
 #define DDB_UPDATING "UPDATING"
 #define DDB_DELETING "DELETING"
-#define DDB_ACTIVE "ACTIVE"
+#define DDB_ACTIVE   "ACTIVE"
 
-#define DDB_MAX_LSI 5
-#define DDB_MAX_GSI 20
-#define DDB_MAX_THROUGHPUT 1000000000000LL /* "Given value N for ... is out of bounds" */
-#define DDB_TIMER_SETTLE "ddb-table-settle" /* a CREATING/UPDATING/DELETING delay ends */
+#define DDB_MAX_LSI        5
+#define DDB_MAX_GSI        20
+#define DDB_MAX_THROUGHPUT 1000000000000LL    /* "Given value N for ... is out of bounds" */
+#define DDB_TIMER_SETTLE   "ddb-table-settle" /* a CREATING/UPDATING/DELETING delay ends */
 
 /* ---- ddb_table_def.c: a table definition from CreateTable ---------------------------------- */
 
@@ -61,8 +61,7 @@ long long ddb_table_next_version(long long old);
 json_t *ddb_table_describe(sqlite3 *db, const struct ddb_table *t);
 /* The TableDescription of table id from a stored description shown with status (an
  * operation's answer: CREATING, UPDATING, DELETING). */
-json_t *ddb_table_describe_as(sqlite3 *db, long long id, const json_t *stored,
-                              const char *status);
+json_t *ddb_table_describe_as(sqlite3 *db, long long id, const json_t *stored, const char *status);
 /* A stored description as it is once its delay ended (in place): CREATING/UPDATING indexes
  * ACTIVE, DELETING ones gone. */
 void ddb_table_desc_settle(json_t *d);
@@ -79,8 +78,7 @@ int ddb_table_save(sqlite3 *db, long long id, long long old_version, const json_
  * ("Attempt to change a resource which is still in use: Table is being updated: t"). */
 int ddb_table_require_active(struct awslet_req *req, const struct ddb_table *t);
 /* A table by its ARN (TagResource, ListTagsOfResource): DynamoDB's ARN errors. */
-int ddb_table_by_arn(struct awslet_req *req, sqlite3 *db, const char *arn,
-                     struct ddb_table **out);
+int ddb_table_by_arn(struct awslet_req *req, sqlite3 *db, const char *arn, struct ddb_table **out);
 /* Schedule the end of a CREATING/UPDATING/DELETING delay (inside the write). 0 or -1. */
 int ddb_table_schedule_settle(sqlite3 *db, long long id, long long due_ms);
 /* Remove a table's rows for good: items, index rows, tags, the table. 0 or -1. */

@@ -25,7 +25,7 @@ static const char *const sse_types[] = {"AES256", "KMS", NULL};
 
 /* On-demand tables and indexes start warm at these rates (developer guide, "warm
  * throughput"). */
-#define WARM_READ_ON_DEMAND 12000
+#define WARM_READ_ON_DEMAND  12000
 #define WARM_WRITE_ON_DEMAND 4000
 
 json_t *
@@ -71,7 +71,8 @@ args_name(struct ddb_args *a, const json_t *o, const char *member, const char *a
         return;
     }
     n = strlen(s);
-    if (pattern && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+    if (pattern &&
+        strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
         ddb_args_add(a,
                      "Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular "
                      "expression pattern: [a-zA-Z0-9_.-]+",
@@ -106,7 +107,8 @@ args_key_schema(struct ddb_args *a, const json_t *o, const char *at)
                      "Value '[]' at '%s' failed to satisfy constraint: Member must have length "
                      "greater than or equal to 1",
                      path);
-    json_array_foreach(ks, i, el) {
+    json_array_foreach(ks, i, el)
+    {
         snprintf(path, sizeof(path), "%skeySchema.%zu.member.attributeName", at, i + 1);
         args_name(a, el, "AttributeName", path, 1, 255, false);
         snprintf(path, sizeof(path), "%skeySchema.%zu.member.keyType", at, i + 1);
@@ -161,14 +163,14 @@ args_projection(struct ddb_args *a, const json_t *ix, const char *at)
 }
 
 static void
-args_indexes(struct ddb_args *a, const json_t *in, const char *member, const char *at,
-             bool global)
+args_indexes(struct ddb_args *a, const json_t *in, const char *member, const char *at, bool global)
 {
     const json_t *list = json_object_get(in, member), *ix;
     char path[512];
     size_t i;
 
-    json_array_foreach(list, i, ix) {
+    json_array_foreach(list, i, ix)
+    {
         snprintf(path, sizeof(path), "%s.%zu.member.indexName", at, i + 1);
         args_name(a, ix, "IndexName", path, 3, 255, true);
         snprintf(path, sizeof(path), "%s.%zu.member.", at, i + 1);
@@ -188,7 +190,8 @@ ddb_table_def_args(struct ddb_args *a, const json_t *in)
 
     if (!defs || json_is_null(defs))
         args_not_null(a, in, "AttributeDefinitions", "attributeDefinitions");
-    json_array_foreach(defs, i, d) {
+    json_array_foreach(defs, i, d)
+    {
         snprintf(path, sizeof(path), "attributeDefinitions.%zu.member.attributeName", i + 1);
         args_name(a, d, "AttributeName", path, 1, 255, false);
         snprintf(path, sizeof(path), "attributeDefinitions.%zu.member.attributeType", i + 1);
@@ -205,8 +208,7 @@ ddb_table_def_args(struct ddb_args *a, const json_t *in)
     ss = json_object_get(in, "StreamSpecification");
     if (json_is_object(ss)) {
         args_not_null(a, ss, "StreamEnabled", "streamSpecification.streamEnabled");
-        ddb_args_enum(a, ss, "StreamViewType", "streamSpecification.streamViewType",
-                      view_types);
+        ddb_args_enum(a, ss, "StreamViewType", "streamSpecification.streamViewType", view_types);
     }
     sse = json_object_get(in, "SSESpecification");
     if (json_is_object(sse))
@@ -215,8 +217,8 @@ ddb_table_def_args(struct ddb_args *a, const json_t *in)
 
 /* ---- the rules ------------------------------------------------------------------------------ */
 
-static int
-fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int
 fail(char *err, size_t errlen, const char *fmt, ...)
@@ -239,7 +241,8 @@ name_list(const json_t *list, struct buf *b)
     size_t i;
 
     buf_putc(b, '[');
-    json_array_foreach(list, i, el) {
+    json_array_foreach(list, i, el)
+    {
         const char *n = str_member(el, "AttributeName");
         if (i)
             buf_puts(b, ", ");
@@ -254,7 +257,8 @@ defined(const json_t *defs, const char *name)
     const json_t *d;
     size_t i;
 
-    json_array_foreach(defs, i, d) {
+    json_array_foreach(defs, i, d)
+    {
         const char *n = str_member(d, "AttributeName");
         if (n && name && strcmp(n, name) == 0)
             return true;
@@ -278,7 +282,8 @@ check_key_schema(const json_t *ks, const json_t *defs, bool table, char *err, si
     size_t i, n = json_array_size(ks);
     const char *k0, *k1;
 
-    json_array_foreach(ks, i, el) {
+    json_array_foreach(ks, i, el)
+    {
         const char *kt = str_member(el, "KeyType");
         if (kt && strcmp(kt, "HASH") == 0)
             hashes++;
@@ -287,13 +292,16 @@ check_key_schema(const json_t *ks, const json_t *defs, bool table, char *err, si
     }
     if (hashes > 1)
         return fail(err, errlen,
-                    INVALID "The KeySchema exceeds the maximum allowed number of HASH key attributes");
+                    INVALID
+                    "The KeySchema exceeds the maximum allowed number of HASH key attributes");
     if (ranges > 1)
         return fail(err, errlen,
-                    INVALID "The KeySchema exceeds the maximum allowed number of RANGE key attributes");
+                    INVALID
+                    "The KeySchema exceeds the maximum allowed number of RANGE key attributes");
     if (table && n > json_array_size(defs))
         return fail(err, errlen, "Invalid KeySchema: Some index key attribute have no definition");
-    json_array_foreach(ks, i, el) {
+    json_array_foreach(ks, i, el)
+    {
         if (!defined(defs, str_member(el, "AttributeName"))) {
             struct buf k, d;
             buf_init(&k, 1 << 16);
@@ -312,8 +320,9 @@ check_key_schema(const json_t *ks, const json_t *defs, bool table, char *err, si
     k0 = str_member(json_array_get(ks, 0), "AttributeName");
     k1 = n > 1 ? str_member(json_array_get(ks, 1), "AttributeName") : NULL;
     if (k0 && k1 && strcmp(k0, k1) == 0)
-        return fail(err, errlen,
-                    "Both the Hash Key and the Range Key element in the KeySchema have the same name");
+        return fail(
+            err, errlen,
+            "Both the Hash Key and the Range Key element in the KeySchema have the same name");
     if (!key_type_is(json_array_get(ks, 0), "HASH"))
         return fail(err, errlen,
                     "Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
@@ -326,7 +335,8 @@ check_key_schema(const json_t *ks, const json_t *defs, bool table, char *err, si
 static int
 check_projection(const json_t *ix, char *err, size_t errlen)
 {
-    const json_t *p = json_object_get(ix, "Projection"), *nka = json_object_get(p, "NonKeyAttributes");
+    const json_t *p = json_object_get(ix, "Projection"),
+                 *nka = json_object_get(p, "NonKeyAttributes");
     const char *type = str_member(p, "ProjectionType");
     size_t i, j;
 
@@ -382,7 +392,8 @@ check_lsis(const json_t *in, char *err, size_t errlen)
         return fail(err, errlen,
                     INVALID "Table KeySchema does not have a range key, which is required when "
                             "specifying a LocalSecondaryIndex");
-    json_array_foreach(lsis, i, ix) {
+    json_array_foreach(lsis, i, ix)
+    {
         const char *name = str_member(ix, "IndexName");
         const json_t *iks = json_object_get(ix, "KeySchema");
         const char *hash;
@@ -390,8 +401,8 @@ check_lsis(const json_t *in, char *err, size_t errlen)
         if (check_key_schema(iks, defs, false, err, errlen) != 0)
             return -1;
         if (json_array_size(iks) != 2)
-            return fail(err, errlen, INVALID "Index KeySchema does not have a range key for index: %s",
-                        name);
+            return fail(err, errlen,
+                        INVALID "Index KeySchema does not have a range key for index: %s", name);
         hash = str_member(json_array_get(iks, 0), "AttributeName");
         if (strcmp(hash, table_hash) != 0)
             return fail(err, errlen,
@@ -422,7 +433,8 @@ check_gsis(const json_t *in, char *err, size_t errlen)
         return 0;
     if (json_array_size(gsis) == 0)
         return fail(err, errlen, INVALID "List of GlobalSecondaryIndexes is empty");
-    json_array_foreach(gsis, i, ix) {
+    json_array_foreach(gsis, i, ix)
+    {
         const char *name = str_member(ix, "IndexName");
         const json_t *pt = json_object_get(ix, "ProvisionedThroughput");
         bool has_pt = pt && !json_is_null(pt);
@@ -471,7 +483,8 @@ keys_used(const json_t *ks, const char **names, size_t *n, size_t cap)
     const json_t *el;
     size_t i, j;
 
-    json_array_foreach(ks, i, el) {
+    json_array_foreach(ks, i, el)
+    {
         const char *k = str_member(el, "AttributeName");
         for (j = 0; j < *n && strcmp(names[j], k) != 0; j++)
             ;
@@ -580,7 +593,8 @@ check_stream_sse_class(const json_t *in, char *err, size_t errlen)
         if (type && strcmp(type, "AES256") == 0)
             return fail(err, errlen, INVALID "SSEType AES256 is not supported");
         if (key && !(type && strcmp(type, "KMS") == 0))
-            return fail(err, errlen, INVALID "SSEType KMS is required if KMSMasterKeyId is specified");
+            return fail(err, errlen,
+                        INVALID "SSEType KMS is required if KMSMasterKeyId is specified");
     }
     if (tc && strcmp(tc, "STANDARD") != 0 && strcmp(tc, "STANDARD_INFREQUENT_ACCESS") != 0)
         return fail(err, errlen,
@@ -637,12 +651,14 @@ ddb_table_def_keys(const json_t *key_schema, const json_t *attr_defs, struct ddb
     size_t i, j;
 
     memset(out, 0, sizeof(*out));
-    json_array_foreach(key_schema, i, el) {
+    json_array_foreach(key_schema, i, el)
+    {
         const char *name = str_member(el, "AttributeName"), *kt = str_member(el, "KeyType");
         const char *type = NULL;
         if (!name || !kt)
             return -1;
-        json_array_foreach(attr_defs, j, d) {
+        json_array_foreach(attr_defs, j, d)
+        {
             if (strcmp(str_member(d, "AttributeName"), name) == 0)
                 type = str_member(d, "AttributeType");
         }
@@ -666,9 +682,10 @@ copy_pairs(const json_t *list, const char *k1, const char *k2)
     json_t *out = json_array(), *el;
     size_t i;
 
-    json_array_foreach(list, i, el) {
-        json_array_append_new(out, json_pack("{s:s, s:s}", k1, str_member(el, k1), k2,
-                                             str_member(el, k2)));
+    json_array_foreach(list, i, el)
+    {
+        json_array_append_new(
+            out, json_pack("{s:s, s:s}", k1, str_member(el, k1), k2, str_member(el, k2)));
     }
     return out;
 }
@@ -692,15 +709,15 @@ warm_desc(const json_t *pt, bool on_demand, const char *status)
         r = json_integer_value(json_object_get(pt, "ReadCapacityUnits"));
         w = json_integer_value(json_object_get(pt, "WriteCapacityUnits"));
     }
-    return json_pack("{s:I, s:I, s:s}", "ReadUnitsPerSecond", (json_int_t)r,
-                     "WriteUnitsPerSecond", (json_int_t)w, "Status", status);
+    return json_pack("{s:I, s:I, s:s}", "ReadUnitsPerSecond", (json_int_t)r, "WriteUnitsPerSecond",
+                     (json_int_t)w, "Status", status);
 }
 
 static json_t *
 on_demand_desc(void)
 {
-    return json_pack("{s:I, s:I}", "MaxReadRequestUnits", (json_int_t)-1,
-                     "MaxWriteRequestUnits", (json_int_t)-1);
+    return json_pack("{s:I, s:I}", "MaxReadRequestUnits", (json_int_t)-1, "MaxWriteRequestUnits",
+                     (json_int_t)-1);
 }
 
 json_t *
@@ -727,9 +744,9 @@ ddb_table_def_index(const json_t *ix, const char *table_arn, bool global, bool p
     if (global) {
         if (pay_per_request)
             json_object_set_new(out, "OnDemandThroughput", on_demand_desc());
-        json_object_set_new(out, "WarmThroughput",
-                            warm_desc(json_object_get(ix, "ProvisionedThroughput"),
-                                      pay_per_request, status));
+        json_object_set_new(
+            out, "WarmThroughput",
+            warm_desc(json_object_get(ix, "ProvisionedThroughput"), pay_per_request, status));
     }
     return out;
 }
@@ -741,9 +758,9 @@ indexes_desc(const json_t *in, const char *member, const char *arn, bool global,
     json_t *out = json_array();
     size_t i;
 
-    json_array_foreach(list, i, ix) {
-        json_array_append_new(out,
-                              ddb_table_def_index(ix, arn, global, on_demand, DDB_CREATING));
+    json_array_foreach(list, i, ix)
+    {
+        json_array_append_new(out, ddb_table_def_index(ix, arn, global, on_demand, DDB_CREATING));
     }
     return out;
 }
@@ -757,13 +774,13 @@ ddb_table_def_build(const json_t *in, const char *name, const char *arn, const c
     const char *tc = str_member(in, "TableClass");
     json_t *d;
 
-    d = json_pack("{s:o, s:s, s:o, s:o, s:o, s:s, s:s}", "AttributeDefinitions",
-                  copy_pairs(json_object_get(in, "AttributeDefinitions"), "AttributeName",
-                             "AttributeType"),
-                  "TableName", name, "KeySchema",
-                  copy_pairs(json_object_get(in, "KeySchema"), "AttributeName", "KeyType"),
-                  "CreationDateTime", ddb_time(now_ms), "ProvisionedThroughput",
-                  throughput_desc(pt, on_demand), "TableArn", arn, "TableId", table_id);
+    d = json_pack(
+        "{s:o, s:s, s:o, s:o, s:o, s:s, s:s}", "AttributeDefinitions",
+        copy_pairs(json_object_get(in, "AttributeDefinitions"), "AttributeName", "AttributeType"),
+        "TableName", name, "KeySchema",
+        copy_pairs(json_object_get(in, "KeySchema"), "AttributeName", "KeyType"),
+        "CreationDateTime", ddb_time(now_ms), "ProvisionedThroughput",
+        throughput_desc(pt, on_demand), "TableArn", arn, "TableId", table_id);
     if (!d)
         return NULL;
     if (on_demand)
@@ -778,11 +795,11 @@ ddb_table_def_build(const json_t *in, const char *name, const char *arn, const c
                             indexes_desc(in, "GlobalSecondaryIndexes", arn, true, on_demand));
     if (tc)
         json_object_set_new(d, "TableClassSummary", json_pack("{s:s}", "TableClass", tc));
-    json_object_set_new(d, "DeletionProtectionEnabled",
-                        json_boolean(json_is_true(json_object_get(in, "DeletionProtectionEnabled"))));
+    json_object_set_new(
+        d, "DeletionProtectionEnabled",
+        json_boolean(json_is_true(json_object_get(in, "DeletionProtectionEnabled"))));
     if (on_demand)
         json_object_set_new(d, "OnDemandThroughput", on_demand_desc());
-    json_object_set_new(d, "WarmThroughput",
-                        warm_desc(pt, on_demand, DDB_CREATING));
+    json_object_set_new(d, "WarmThroughput", warm_desc(pt, on_demand, DDB_CREATING));
     return d;
 }

@@ -28,9 +28,9 @@ static const char *const projection_types[] = {"ALL", "KEYS_ONLY", "INCLUDE", NU
 
 struct update {
     const json_t *in;
-    const json_t *pt;           /* ProvisionedThroughput or NULL */
+    const json_t *pt;              /* ProvisionedThroughput or NULL */
     bool on_demand_now, on_demand; /* billing before and after */
-    bool switching;             /* BillingMode changes */
+    bool switching;                /* BillingMode changes */
     const json_t *creates[DDB_MAX_GSI + 1], *updates[DDB_MAX_GSI + 1], *deletes[DDB_MAX_GSI + 1];
     size_t n_creates, n_updates, n_deletes;
     const json_t *stream, *sse;
@@ -77,7 +77,8 @@ args_gsi_updates(struct ddb_args *a, const json_t *in)
     char path[512];
     size_t i, j;
 
-    json_array_foreach(list, i, u) {
+    json_array_foreach(list, i, u)
+    {
         for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
             const char *name;
             if (!(act = present(u, kinds[k])))
@@ -86,11 +87,15 @@ args_gsi_updates(struct ddb_args *a, const json_t *in)
             snprintf(path, sizeof(path), "globalSecondaryIndexUpdates.%zu.member.%s.indexName",
                      i + 1, ats[k]);
             if (!name)
-                ddb_args_add(a, "Value null at '%s' failed to satisfy constraint: Member must "
-                                "not be null", path);
+                ddb_args_add(a,
+                             "Value null at '%s' failed to satisfy constraint: Member must "
+                             "not be null",
+                             path);
             else if (strlen(name) < 3 || strlen(name) > 255)
-                ddb_args_add(a, "Value '%s' at '%s' failed to satisfy constraint: Member must "
-                                "have length %s", name, path,
+                ddb_args_add(a,
+                             "Value '%s' at '%s' failed to satisfy constraint: Member must "
+                             "have length %s",
+                             name, path,
                              strlen(name) < 3 ? "greater than or equal to 3"
                                               : "less than or equal to 255");
             snprintf(path, sizeof(path), "globalSecondaryIndexUpdates.%zu.member.%s.", i + 1,
@@ -98,10 +103,12 @@ args_gsi_updates(struct ddb_args *a, const json_t *in)
             args_pt(a, act, path);
             if (k != 0)
                 continue;
-            json_array_foreach(json_object_get(act, "KeySchema"), j, el) {
+            json_array_foreach(json_object_get(act, "KeySchema"), j, el)
+            {
                 snprintf(path, sizeof(path),
                          "globalSecondaryIndexUpdates.%zu.member.create.keySchema.%zu.member."
-                         "keyType", i + 1, j + 1);
+                         "keyType",
+                         i + 1, j + 1);
                 ddb_args_enum(a, el, "KeyType", path, key_types);
             }
             snprintf(path, sizeof(path),
@@ -121,7 +128,8 @@ gsi_of(const json_t *desc, const char *name)
     const json_t *ix;
     size_t i;
 
-    json_array_foreach(json_object_get(desc, "GlobalSecondaryIndexes"), i, ix) {
+    json_array_foreach(json_object_get(desc, "GlobalSecondaryIndexes"), i, ix)
+    {
         const char *st = str_member(ix, "IndexStatus");
         if (strcmp(str_member(ix, "IndexName"), name) == 0 &&
             !(st && strcmp(st, DDB_DELETING) == 0))
@@ -138,7 +146,8 @@ index_exists(const json_t *desc, const char *name)
     size_t i;
 
     for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
-        json_array_foreach(json_object_get(desc, lists[l]), i, ix) {
+        json_array_foreach(json_object_get(desc, lists[l]), i, ix)
+        {
             if (strcmp(str_member(ix, "IndexName"), name) == 0)
                 return true;
         }
@@ -157,8 +166,10 @@ classify(struct awslet_req *req, struct update *u)
         return 0;
     if (json_array_size(list) == 0)
         return ddb_validation(req, INVALID "List of GlobalSecondaryIndexUpdates is empty"), -1;
-    json_array_foreach(list, i, g) {
-        const json_t *c = present(g, "Create"), *up = present(g, "Update"), *d = present(g, "Delete");
+    json_array_foreach(list, i, g)
+    {
+        const json_t *c = present(g, "Create"), *up = present(g, "Update"),
+                     *d = present(g, "Delete");
         const json_t *act = c ? c : up ? up : d;
         const char *name;
         int n = !!c + !!up + !!d;
@@ -167,7 +178,8 @@ classify(struct awslet_req *req, struct update *u)
             return ddb_validation(req, INVALID "One of GlobalSecondaryIndexUpdate.Update, "
                                                "GlobalSecondaryIndexUpdate.Create, "
                                                "GlobalSecondaryIndexUpdate.Delete must not be "
-                                               "null"), -1;
+                                               "null"),
+                   -1;
         if (n > 1)
             return ddb_validation(req, INVALID "Only one global secondary index action is "
                                                "allowed per GlobalSecondaryIndexUpdate object"),
@@ -175,14 +187,17 @@ classify(struct awslet_req *req, struct update *u)
         name = str_member(act, "IndexName");
         for (size_t j = 0; j < n_names; j++)
             if (strcmp(names[j], name) == 0)
-                return ddb_validation(req, INVALID "Only one global secondary index update per "
-                                                   "index is allowed simultaneously. Index: %s",
-                                      name), -1;
+                return ddb_validation(req,
+                                      INVALID "Only one global secondary index update per "
+                                              "index is allowed simultaneously. Index: %s",
+                                      name),
+                       -1;
         if (n_names == ARRAY_SIZE(names) || u->n_creates > DDB_MAX_GSI ||
             u->n_updates > DDB_MAX_GSI || u->n_deletes > DDB_MAX_GSI)
             return awslet_fail(req, &ERR_DDB_LIMIT_EXCEEDED,
                                "Subscriber limit exceeded: Only 1 online index can be created or "
-                               "deleted simultaneously per table"), -1;
+                               "deleted simultaneously per table"),
+                   -1;
         names[n_names++] = name;
         if (c)
             u->creates[u->n_creates++] = c;
@@ -195,7 +210,8 @@ classify(struct awslet_req *req, struct update *u)
     if (u->n_creates + u->n_deletes > 1)
         return awslet_fail(req, &ERR_DDB_LIMIT_EXCEEDED,
                            "Subscriber limit exceeded: Only 1 online index can be created or "
-                           "deleted simultaneously per table"), -1;
+                           "deleted simultaneously per table"),
+               -1;
     return 0;
 }
 
@@ -205,27 +221,33 @@ check_combinations(struct awslet_req *req, const struct update *u)
 {
     bool billing = u->pt || present(u->in, "BillingMode");
     bool index_change = u->n_creates + u->n_deletes > 0;
-    int ops = billing + (u->n_creates + u->n_updates + u->n_deletes > 0) + !!u->stream +
-              !!u->sse + !!u->table_class + !!u->deletion_protection;
+    int ops = billing + (u->n_creates + u->n_updates + u->n_deletes > 0) + !!u->stream + !!u->sse +
+              !!u->table_class + !!u->deletion_protection;
 
     if (u->sse && ops > 1)
         return ddb_validation(req, INVALID "Server-Side Encryption modification must be the only "
-                                           "operation in the request"), -1;
+                                           "operation in the request"),
+               -1;
     if (u->table_class && ops > 1)
         return ddb_validation(req, INVALID "TableClass modification must be the only operation "
-                                           "in the request"), -1;
+                                           "in the request"),
+               -1;
     if (u->deletion_protection && ops > 1)
         return ddb_validation(req, INVALID "DeletionProtection modification must be the only "
-                                           "operation in the request"), -1;
+                                           "operation in the request"),
+               -1;
     if (u->stream && index_change)
         return ddb_validation(req, INVALID "You cannot create or delete index while changing "
-                                           "stream status"), -1;
+                                           "stream status"),
+               -1;
     if (u->pt && u->stream)
         return ddb_validation(req, INVALID "You cannot modify stream status while updating table "
-                                           "IOPS"), -1;
+                                           "IOPS"),
+               -1;
     if (u->pt && index_change)
         return ddb_validation(req, INVALID "You cannot create or delete index while updating "
-                                           "table IOPS"), -1;
+                                           "table IOPS"),
+               -1;
     return 0;
 }
 
@@ -243,15 +265,16 @@ same_throughput(struct awslet_req *req, const json_t *cur, const json_t *want, c
 
     if (cr != r || cw != w)
         return 0;
-    return ddb_validation(req, "The provisioned throughput for %s will not change. The requested "
-                               "value equals the current value. Current ReadCapacityUnits "
-                               "provisioned for %s: %lld. Requested ReadCapacityUnits: %lld. "
-                               "Current WriteCapacityUnits provisioned for %s: %lld. Requested "
-                               "WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB Developer "
-                               "Guide for current limits and how to request higher limits.",
-                          what, strncmp(what, "the index", 9) == 0 ? "the index" : "the table",
-                          cr, r, strncmp(what, "the index", 9) == 0 ? "the index" : "the table",
-                          cw, w), -1;
+    return ddb_validation(req,
+                          "The provisioned throughput for %s will not change. The requested "
+                          "value equals the current value. Current ReadCapacityUnits "
+                          "provisioned for %s: %lld. Requested ReadCapacityUnits: %lld. "
+                          "Current WriteCapacityUnits provisioned for %s: %lld. Requested "
+                          "WriteCapacityUnits: %lld. Refer to the Amazon DynamoDB Developer "
+                          "Guide for current limits and how to request higher limits.",
+                          what, strncmp(what, "the index", 9) == 0 ? "the index" : "the table", cr,
+                          r, strncmp(what, "the index", 9) == 0 ? "the index" : "the table", cw, w),
+           -1;
 }
 
 static int
@@ -262,13 +285,16 @@ check_billing(struct awslet_req *req, const struct update *u, const json_t *desc
 
     if (u->on_demand && u->pt)
         return ddb_validation(req, INVALID "Neither ReadCapacityUnits nor WriteCapacityUnits can "
-                                           "be specified when BillingMode is PAY_PER_REQUEST"), -1;
+                                           "be specified when BillingMode is PAY_PER_REQUEST"),
+               -1;
     if (!u->on_demand && u->switching && !u->pt)
         return ddb_validation(req, INVALID "ProvisionedThroughput must be specified when "
-                                           "BillingMode is PROVISIONED"), -1;
+                                           "BillingMode is PROVISIONED"),
+               -1;
     if (!u->on_demand && u->switching) {
         /* Every GSI needs its throughput too, from an Update action of this request. */
-        json_array_foreach(json_object_get(desc, "GlobalSecondaryIndexes"), i, ix) {
+        json_array_foreach(json_object_get(desc, "GlobalSecondaryIndexes"), i, ix)
+        {
             const char *name = str_member(ix, "IndexName");
             bool given = false;
             for (size_t k = 0; k < u->n_updates; k++)
@@ -279,26 +305,29 @@ check_billing(struct awslet_req *req, const struct update *u, const json_t *desc
                 if (strcmp(str_member(u->deletes[k], "IndexName"), name) == 0)
                     given = true;
             if (!given)
-                return ddb_validation(req, INVALID "ProvisionedThroughput must be specified for "
-                                                   "index: %s", name), -1;
+                return ddb_validation(req,
+                                      INVALID "ProvisionedThroughput must be specified for "
+                                              "index: %s",
+                                      name),
+                       -1;
         }
     }
     if (u->pt && !u->switching &&
-        same_throughput(req, json_object_get(desc, "ProvisionedThroughput"), u->pt,
-                        "the table") != 0)
+        same_throughput(req, json_object_get(desc, "ProvisionedThroughput"), u->pt, "the table") !=
+            0)
         return -1;
     return 0;
 }
 
 static int
-check_gsi_actions(struct awslet_req *req, const struct update *u, const json_t *desc,
-                  json_t *defs)
+check_gsi_actions(struct awslet_req *req, const struct update *u, const json_t *desc, json_t *defs)
 {
     size_t active = 0, i;
     const json_t *ix;
     char err[2048];
 
-    json_array_foreach(json_object_get(desc, "GlobalSecondaryIndexes"), i, ix) {
+    json_array_foreach(json_object_get(desc, "GlobalSecondaryIndexes"), i, ix)
+    {
         const char *st = str_member(ix, "IndexStatus");
         if (!(st && strcmp(st, DDB_DELETING) == 0))
             active++;
@@ -309,35 +338,54 @@ check_gsi_actions(struct awslet_req *req, const struct update *u, const json_t *
         if (index_exists(desc, name))
             return ddb_validation(req, "Attempting to create an index which already exists"), -1;
         if (!present(u->in, "AttributeDefinitions"))
-            return ddb_validation(req, INVALID "AttributeDefinitions is not specified for index: "
-                                               "%s", name), -1;
+            return ddb_validation(req,
+                                  INVALID "AttributeDefinitions is not specified for index: "
+                                          "%s",
+                                  name),
+                   -1;
         if (ddb_table_def_check_index(c, defs, err, sizeof(err)) != 0)
             return ddb_validation(req, "%s", err), -1;
         if (u->on_demand && pt)
-            return ddb_validation(req, INVALID "Neither ReadCapacityUnits nor WriteCapacityUnits "
-                                               "can be specified for index: %s when BillingMode "
-                                               "is PAY_PER_REQUEST", name), -1;
+            return ddb_validation(req,
+                                  INVALID "Neither ReadCapacityUnits nor WriteCapacityUnits "
+                                          "can be specified for index: %s when BillingMode "
+                                          "is PAY_PER_REQUEST",
+                                  name),
+                   -1;
         if (!u->on_demand && !pt)
-            return ddb_validation(req, INVALID "ProvisionedThroughput must be specified for "
-                                               "index: %s", name), -1;
+            return ddb_validation(req,
+                                  INVALID "ProvisionedThroughput must be specified for "
+                                          "index: %s",
+                                  name),
+                   -1;
         if (active + 1 > DDB_MAX_GSI)
             return awslet_fail(req, &ERR_DDB_LIMIT_EXCEEDED,
                                "GlobalSecondaryIndex count exceeds the per-table limit of %d",
-                               DDB_MAX_GSI), -1;
+                               DDB_MAX_GSI),
+                   -1;
     }
     for (size_t k = 0; k < u->n_updates; k++) {
         const json_t *up = u->updates[k], *pt = present(up, "ProvisionedThroughput");
         const char *name = str_member(up, "IndexName");
         if (!(ix = gsi_of(desc, name)))
-            return ddb_validation(req, "Cannot update an index that is not a "
-                                       "GlobalSecondaryIndex: %s", name), -1;
+            return ddb_validation(req,
+                                  "Cannot update an index that is not a "
+                                  "GlobalSecondaryIndex: %s",
+                                  name),
+                   -1;
         if (u->on_demand && pt)
-            return ddb_validation(req, INVALID "Neither ReadCapacityUnits nor WriteCapacityUnits "
-                                               "can be specified for index: %s when BillingMode "
-                                               "is PAY_PER_REQUEST", name), -1;
+            return ddb_validation(req,
+                                  INVALID "Neither ReadCapacityUnits nor WriteCapacityUnits "
+                                          "can be specified for index: %s when BillingMode "
+                                          "is PAY_PER_REQUEST",
+                                  name),
+                   -1;
         if (!u->on_demand && !pt)
-            return ddb_validation(req, INVALID "Both ReadCapacityUnits and WriteCapacityUnits "
-                                               "must be specified for index: %s", name), -1;
+            return ddb_validation(req,
+                                  INVALID "Both ReadCapacityUnits and WriteCapacityUnits "
+                                          "must be specified for index: %s",
+                                  name),
+                   -1;
         if (pt && !u->switching) {
             char what[320];
             snprintf(what, sizeof(what), "the index %s", name);
@@ -348,8 +396,11 @@ check_gsi_actions(struct awslet_req *req, const struct update *u, const json_t *
     for (size_t k = 0; k < u->n_deletes; k++) {
         const char *name = str_member(u->deletes[k], "IndexName");
         if (!gsi_of(desc, name))
-            return ddb_validation(req, "Cannot delete an index that is not a "
-                                       "GlobalSecondaryIndex: %s", name), -1;
+            return ddb_validation(req,
+                                  "Cannot delete an index that is not a "
+                                  "GlobalSecondaryIndex: %s",
+                                  name),
+                   -1;
     }
     return 0;
 }
@@ -363,13 +414,16 @@ check_stream_sse(struct awslet_req *req, const struct update *u, const struct dd
         bool view = str_member(u->stream, "StreamViewType") != NULL;
         if (on && !view)
             return ddb_validation(req, INVALID "If stream is being enabled then UpdateViewType is "
-                                               "required"), -1;
+                                               "required"),
+                   -1;
         if (!on && view)
             return ddb_validation(req, INVALID "If stream is being disabled, then UpdateViewType "
-                                               "must not be specified"), -1;
+                                               "must not be specified"),
+                   -1;
         if (on && t->stream_id)
             return ddb_validation(req, "Table already has an enabled stream: TableName: %s",
-                                  t->name), -1;
+                                  t->name),
+                   -1;
         if (!on && !t->stream_id)
             return ddb_validation(req, "Table has no stream to disable: TableName: %s", t->name),
                    -1;
@@ -383,13 +437,15 @@ check_stream_sse(struct awslet_req *req, const struct update *u, const struct dd
         if (on && cur && (!key || strcmp(key, str_member(cur, "KMSMasterKeyArn")) == 0))
             return ddb_validation(req, INVALID "Table is already encrypted with given "
                                                "KMSMasterKeyId. Use KMSMasterKeyId parameter if "
-                                               "you want to change Master Key"), -1;
+                                               "you want to change Master Key"),
+                   -1;
     }
     if (u->table_class && strcmp(u->table_class, "STANDARD") != 0 &&
         strcmp(u->table_class, "STANDARD_INFREQUENT_ACCESS") != 0)
         return ddb_validation(req, "Invalid table-class parameter provided. Please try again with "
                                    "a valid table-class value: [STANDARD, "
-                                   "STANDARD_INFREQUENT_ACCESS]."), -1;
+                                   "STANDARD_INFREQUENT_ACCESS]."),
+               -1;
     return 0;
 }
 
@@ -432,8 +488,8 @@ pt_zero(const json_t *cur)
 static json_t *
 warm(long long r, long long w, const char *status)
 {
-    return json_pack("{s:I, s:I, s:s}", "ReadUnitsPerSecond", (json_int_t)r,
-                     "WriteUnitsPerSecond", (json_int_t)w, "Status", status);
+    return json_pack("{s:I, s:I, s:s}", "ReadUnitsPerSecond", (json_int_t)r, "WriteUnitsPerSecond",
+                     (json_int_t)w, "Status", status);
 }
 
 static json_t *
@@ -453,14 +509,15 @@ apply_billing(const struct update *u, json_t *desc, long long now)
 
     if (u->switching && u->on_demand) {
         /* On-demand reports 0/0; leaving provisioned capacity is not a decrease. */
-        json_object_set_new(desc, "ProvisionedThroughput", pt_zero(json_object_get(desc,
-                                                                    "ProvisionedThroughput")));
+        json_object_set_new(desc, "ProvisionedThroughput",
+                            pt_zero(json_object_get(desc, "ProvisionedThroughput")));
         json_object_set_new(desc, "BillingModeSummary",
                             json_pack("{s:s, s:o}", "BillingMode", "PAY_PER_REQUEST",
                                       "LastUpdateToPayPerRequestDateTime", ddb_time(now)));
         json_object_set_new(desc, "OnDemandThroughput", on_demand_limits());
         json_object_set_new(desc, "WarmThroughput", warm(12000, 4000, DDB_ACTIVE));
-        json_array_foreach(gsis, i, ix) {
+        json_array_foreach(gsis, i, ix)
+        {
             json_object_set_new(ix, "ProvisionedThroughput",
                                 pt_zero(json_object_get(ix, "ProvisionedThroughput")));
             json_object_set_new(ix, "OnDemandThroughput", on_demand_limits());
@@ -478,7 +535,8 @@ apply_billing(const struct update *u, json_t *desc, long long now)
         json_array_foreach(gsis, i, ix) json_object_del(ix, "OnDemandThroughput");
     }
     if (u->pt) {
-        long long r = pt_value(u->pt, "ReadCapacityUnits"), w = pt_value(u->pt, "WriteCapacityUnits");
+        long long r = pt_value(u->pt, "ReadCapacityUnits"),
+                  w = pt_value(u->pt, "WriteCapacityUnits");
         json_object_set_new(desc, "ProvisionedThroughput",
                             pt_moved(json_object_get(desc, "ProvisionedThroughput"), r, w, now));
         json_object_set_new(desc, "WarmThroughput", warm(r, w, DDB_ACTIVE));
@@ -516,16 +574,19 @@ prune_definitions(json_t *desc)
         bool used = false;
         const json_t *ix, *el;
         size_t j, k;
-        json_array_foreach(json_object_get(desc, "KeySchema"), k, el) {
+        json_array_foreach(json_object_get(desc, "KeySchema"), k, el)
+        {
             if (strcmp(str_member(el, "AttributeName"), name) == 0)
                 used = true;
         }
         for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
-            json_array_foreach(json_object_get(desc, lists[l]), j, ix) {
+            json_array_foreach(json_object_get(desc, lists[l]), j, ix)
+            {
                 const char *st = str_member(ix, "IndexStatus");
                 if (st && strcmp(st, DDB_DELETING) == 0)
                     continue;
-                json_array_foreach(json_object_get(ix, "KeySchema"), k, el) {
+                json_array_foreach(json_object_get(ix, "KeySchema"), k, el)
+                {
                     if (strcmp(str_member(el, "AttributeName"), name) == 0)
                         used = true;
                 }
@@ -626,7 +687,8 @@ def_of(const json_t *defs, const char *name)
     const json_t *d;
     size_t i;
 
-    json_array_foreach(defs, i, d) {
+    json_array_foreach(defs, i, d)
+    {
         if (strcmp(str_member(d, "AttributeName"), name) == 0)
             return d;
     }
@@ -645,7 +707,8 @@ apply_gsi_creates(struct awslet_req *req, const struct update *u, const struct d
         struct ddb_index ix;
         size_t i;
 
-        json_array_foreach(json_object_get(c, "KeySchema"), i, el) {
+        json_array_foreach(json_object_get(c, "KeySchema"), i, el)
+        {
             const char *name = str_member(el, "AttributeName");
             if (!def_of(defs, name))
                 json_array_append_new(defs, json_deep_copy(def_of(merged, name)));
@@ -713,11 +776,12 @@ merged_definitions(const json_t *desc, const json_t *in)
     const json_t *d;
     size_t i;
 
-    json_array_foreach(json_object_get(in, "AttributeDefinitions"), i, d) {
+    json_array_foreach(json_object_get(in, "AttributeDefinitions"), i, d)
+    {
         const char *n = str_member(d, "AttributeName"), *ty = str_member(d, "AttributeType");
         if (n && ty && !def_of(m, n))
-            json_array_append_new(m, json_pack("{s:s, s:s}", "AttributeName", n, "AttributeType",
-                                               ty));
+            json_array_append_new(m,
+                                  json_pack("{s:s, s:s}", "AttributeName", n, "AttributeType", ty));
     }
     return m;
 }
@@ -771,8 +835,8 @@ ddb_update_table(struct awslet_req *req, const json_t *in, json_t **out)
     if (!merged)
         return awslet_fail_nomem(req);
     if (classify(req, &u) != 0 || check_combinations(req, &u) != 0 ||
-        check_gsi_actions(req, &u, t->desc, merged) != 0 ||
-        check_billing(req, &u, t->desc) != 0 || check_stream_sse(req, &u, t, t->desc) != 0)
+        check_gsi_actions(req, &u, t->desc, merged) != 0 || check_billing(req, &u, t->desc) != 0 ||
+        check_stream_sse(req, &u, t, t->desc) != 0)
         goto out;
 
     if (!(desc = json_deep_copy(t->desc)))
@@ -790,8 +854,8 @@ ddb_update_table(struct awslet_req *req, const json_t *in, json_t **out)
         goto fail;
     if (delay <= 0)
         ddb_table_desc_settle(stored);
-    if (ddb_table_save(req->db, t->id, t->version, stored,
-                       delay > 0 ? DDB_UPDATING : DDB_ACTIVE, delay > 0 ? now + delay : 0) != 0 ||
+    if (ddb_table_save(req->db, t->id, t->version, stored, delay > 0 ? DDB_UPDATING : DDB_ACTIVE,
+                       delay > 0 ? now + delay : 0) != 0 ||
         (delay > 0 && ddb_table_schedule_settle(req->db, t->id, now + delay) != 0))
         goto fail;
     *out = json_pack("{s:O}", "TableDescription", answer);

@@ -23,8 +23,8 @@
 #include "core/timer.h"
 #include "store/store.h"
 
-#define TTL_TIMER "ddb-ttl-sweep"
-#define TTL_BATCH 100     /* items deleted per sweep transaction */
+#define TTL_TIMER      "ddb-ttl-sweep"
+#define TTL_BATCH      100 /* items deleted per sweep transaction */
 #define TTL_FILL_CHUNK 500 /* items re-read per step when TTL is turned on */
 
 long long
@@ -35,8 +35,7 @@ ddb_ttl_expiry(const json_t *item, const char *ttl_attr)
     char *end;
     double v;
 
-    if (!item || !ttl_attr || !(av = json_object_get(item, ttl_attr)) ||
-        ddb_type_of(av) != DDB_N)
+    if (!item || !ttl_attr || !(av = json_object_get(item, ttl_attr)) || ddb_type_of(av) != DDB_N)
         return -1;
     text = json_string_value(ddb_value_payload(av));
     if (!text)
@@ -103,8 +102,8 @@ fill_read(sqlite3 *db, long long id, const char *attr, const struct fill_row *af
         sqlite3_bind_blob(st, 4, after->sk, after->sk_len, SQLITE_STATIC);
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *item = json_loadb(sqlite3_column_blob(st, 2),
-                                  (size_t)sqlite3_column_bytes(st, 2), 0, NULL);
+        json_t *item =
+            json_loadb(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), 0, NULL);
         struct fill_row *r = &rows[n];
         r->pk = blob_dup(st, 0, &r->pk_len);
         r->sk = blob_dup(st, 1, &r->sk_len);
@@ -190,7 +189,8 @@ ddb_ttl_fill(sqlite3 *db, long long id, const char *attr)
     return rc;
 }
 
-/* ---- the sweep --------------------------------------------------------------------------------- */
+/* ---- the sweep ---------------------------------------------------------------------------------
+ */
 
 static long long
 interval_ms(void)
@@ -235,8 +235,8 @@ sweep_pick(sqlite3 *db, long long id, long long now_s, json_t **items)
     sqlite3_bind_int64(st, 3, now_s - DDB_TTL_MAX_AGE_S);
     sqlite3_bind_int(st, 4, TTL_BATCH);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        items[n] = json_loadb(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), 0,
-                              NULL);
+        items[n] =
+            json_loadb(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), 0, NULL);
         if (items[n])
             n++;
     }
@@ -283,8 +283,7 @@ ttl_sweep(sqlite3 *db, const char *ref, const char *payload)
     if (rc == 0) {
         char next[32];
         snprintf(next, sizeof(next), "%lld", id);
-        if (timer_schedule(db, n == TTL_BATCH ? now : now + interval_ms(), TTL_TIMER, next,
-                           "") < 0)
+        if (timer_schedule(db, n == TTL_BATCH ? now : now + interval_ms(), TTL_TIMER, next, "") < 0)
             rc = -1;
     }
     if (rc != 0)
