@@ -1,14 +1,15 @@
 /* ddb_expr.h: DynamoDB's expression language: condition, filter, key-condition, update and
  * projection expressions.
  *
- * ddb_expr_parse.c (with ddb_expr_lex.c and the reserved-word list in ddb_reserved.c) turns
- * the text into the tree below, resolving #names and :values against the request's
- * ExpressionAttributeNames / ExpressionAttributeValues and recording which were used, so that
+ * ddb_expr_parse.c (with ddb_expr_lex.c, the checks of ddb_expr_check.c and ddb_expr_paths.c
+ * and the reserved-word list in ddb_reserved.c) turns the text into the tree below;
+ * ddb_expr_names.c resolves #names and :values against the request's
+ * ExpressionAttributeNames / ExpressionAttributeValues and records which were used, so that
  * after every expression of a request is parsed ddb_expr_check_unused() can report the
- * unused ones as DynamoDB does. ddb_expr_eval.c evaluates conditions against an item, applies
- * updates and projections, and analyses key conditions; ddb_expr_legacy.c turns the legacy
- * parameters (Expected, KeyConditions, QueryFilter, ScanFilter, AttributesToGet,
- * AttributeUpdates) into the same trees.
+ * unused ones as DynamoDB does. ddb_expr_eval.c evaluates conditions against an item and
+ * analyses key conditions, ddb_expr_update.c applies updates and ddb_expr_project.c
+ * projections; ddb_expr_legacy.c turns the legacy parameters (Expected, KeyConditions,
+ * QueryFilter, ScanFilter, AttributesToGet, AttributeUpdates) into the same trees.
  *
  * Every error is a ValidationException whose text is DynamoDB's own, e.g.
  *   Invalid ConditionExpression: Syntax error; token: "=", near: "a = = b"
@@ -113,7 +114,7 @@ struct ddb_expr_ctx {
     char err[1024];       /* DynamoDB's message when a call fails */
 };
 
-/* ---- parsing (ddb_expr_parse.c) ----------------------------------------------------------- */
+/* ---- parsing (ddb_expr_parse.c; the context: ddb_expr_names.c) ---------------------------- */
 
 void ddb_expr_ctx_init(struct ddb_expr_ctx *ctx, struct arena *arena, const json_t *names,
                        const json_t *values);
@@ -150,7 +151,7 @@ int ddb_expr_check_unused_values(struct ddb_expr_ctx *ctx, bool has_expression,
 /* Whether word (any case) is one of DynamoDB's reserved words. */
 bool ddb_reserved_word(const char *word, size_t len);
 
-/* ---- evaluation (ddb_expr_eval.c) --------------------------------------------------------- */
+/* ---- evaluation (ddb_expr_eval.c, _update.c, _project.c) ---------------------------------- */
 
 /* The value at path in item (an object of name -> value), or NULL if absent. */
 const json_t *ddb_path_get(const json_t *item, const struct ddb_path *path);

@@ -30,9 +30,13 @@
  * attribute_type() names, BETWEEN bounds, IN's 100 values), and the 300-operator limit.
  * Updates put the paths they write into one tree (overlaps, conflicts) before checking
  * ADD / DELETE operands and then SET operands; projections put their paths into the same kind
- * of tree. Key conditions finally get the operators and shapes a key condition may use. */
+ * of tree. Key conditions finally get the operators and shapes a key condition may use.
+ *
+ * This file holds the grammar, the error helpers and the entry points that run the passes in
+ * that order; the passes live in ddb_expr_check.c (the walk, node by node, key-condition
+ * shapes, ADD / DELETE operands), ddb_expr_paths.c (the tree of overlaps and conflicts) and
+ * ddb_expr_names.c (the maps, #name and :value lookup, unused names and values). */
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,47 +44,8 @@
 #include "services/dynamodb/ddb_expr_int.h"
 #include "services/dynamodb/ddb_value.h"
 
-/* What a node can stand for, syntactically. A function call is either until the function
- * checks decide (size() is an operand, begins_with() a condition). */
-enum cat { CAT_OPERAND, CAT_COND, CAT_FUNC };
-
-/* A node as the parser builds it. The public node comes first, so the tree handed out is a
- * tree of struct ddb_node and the passes can get back to the parse facts. */
-struct pnode {
-    struct ddb_node n;
-    enum cat cat;
-    unsigned groups;   /* parentheses written directly around it */
-    unsigned tok;      /* FUNC: its name; PATH: first token; VALUE: the :value; else operator */
-    unsigned *etok;    /* PATH: the token of each element */
-    unsigned cap_args;
-    unsigned bad_index; /* PATH: 1 + the token of an index too large for a list, or 0 */
-    bool known;        /* FUNC: the name is one of DynamoDB's functions */
-    bool resolved;     /* PATH / VALUE: names and value looked up */
-};
-
-struct parser {
-    struct ddb_expr_ctx *ctx;
-    enum ddb_expr_kind kind;
-    const char *text;
-    struct ddb_tok *t;
-    unsigned n, pos;
-    bool failed;
-    const char *dup_section; /* update: the first clause written twice ... */
-    unsigned dup_after;       /* ... whose last action is this one */
-    unsigned operators;      /* counted towards MAX_OPERATORS by check_node() */
-};
-
-/* "Constraints in Amazon DynamoDB", expression parameters: an expression string is at most
- * 4 KB (4096 UTF-16 code units, as Java counts them), holds at most 300 operators or
- * functions, and IN takes at most 100 values. The size limit also bounds the parser's
- * recursion (one level per parenthesis or NOT at most). */
-#define MAX_EXPRESSION_SIZE 4096 /* UTF-16 code units */
-#define MAX_OPERATORS 300
-#define MAX_IN_OPERANDS 100
-/* Items nest at most 32 levels, and so may a document path. */
-#define MAX_PATH_DEPTH 32
-
-static const char *const func_names[] = {
+/* One table for the parser, the checks and evaluation (ddb_expr_int.h). */
+const char *const ddb_expr_func_names[DDB_F_LIST_APPEND + 1] = {
     [DDB_F_ATTRIBUTE_EXISTS] = "attribute_exists",
     [DDB_F_ATTRIBUTE_NOT_EXISTS] = "attribute_not_exists",
     [DDB_F_ATTRIBUTE_TYPE] = "attribute_type",
@@ -89,17 +54,6 @@ static const char *const func_names[] = {
     [DDB_F_SIZE] = "size",
     [DDB_F_IF_NOT_EXISTS] = "if_not_exists",
     [DDB_F_LIST_APPEND] = "list_append",
-};
-
-static const unsigned func_arity[] = {
-    [DDB_F_ATTRIBUTE_EXISTS] = 1, [DDB_F_ATTRIBUTE_NOT_EXISTS] = 1, [DDB_F_ATTRIBUTE_TYPE] = 2,
-    [DDB_F_BEGINS_WITH] = 2,      [DDB_F_CONTAINS] = 2,             [DDB_F_SIZE] = 1,
-    [DDB_F_IF_NOT_EXISTS] = 2,    [DDB_F_LIST_APPEND] = 2,
-};
-
-static const char *const cmp_names[] = {
-    [DDB_EQ] = "=", [DDB_NE] = "<>", [DDB_LT] = "<",
-    [DDB_LE] = "<=", [DDB_GT] = ">", [DDB_GE] = ">=",
 };
 
 /* ---- errors --------------------------------------------------------------------------------- */
@@ -150,8 +104,8 @@ verr(struct ddb_expr_ctx *ctx, const char *prefix, const char *fmt, va_list ap)
 }
 
 /* An error without the "Invalid <Parameter>: " prefix (the map checks, key conditions). */
-static void __attribute__((format(printf, 2, 3)))
-ctx_fail(struct ddb_expr_ctx *ctx, const char *fmt, ...)
+void __attribute__((format(printf, 2, 3)))
+ddb_expr_ctx_fail(struct ddb_expr_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;
 
@@ -161,9 +115,9 @@ ctx_fail(struct ddb_expr_ctx *ctx, const char *fmt, ...)
 }
 
 /* Record the first error of this expression, prefixed with its parameter; returns NULL so
- * that callers can `return fail(...)`. */
-static void *__attribute__((format(printf, 2, 3)))
-fail(struct parser *p, const char *fmt, ...)
+ * that callers can `return ddb_expr_fail(...)`. */
+void *__attribute__((format(printf, 2, 3)))
+ddb_expr_fail(struct parser *p, const char *fmt, ...)
 {
     va_list ap;
 
@@ -176,8 +130,8 @@ fail(struct parser *p, const char *fmt, ...)
     return NULL;
 }
 
-static void *__attribute__((format(printf, 2, 3)))
-fail_raw(struct parser *p, const char *fmt, ...)
+void *__attribute__((format(printf, 2, 3)))
+ddb_expr_fail_raw(struct parser *p, const char *fmt, ...)
 {
     va_list ap;
 
@@ -190,10 +144,10 @@ fail_raw(struct parser *p, const char *fmt, ...)
     return NULL;
 }
 
-static void *
-oom(struct parser *p)
+void *
+ddb_expr_oom(struct parser *p)
 {
-    return fail_raw(p, "The expression could not be parsed: out of memory");
+    return ddb_expr_fail_raw(p, "The expression could not be parsed: out of memory");
 }
 
 /* Syntax error at token i. DynamoDB quotes the token and, as "near", the token before it, the
@@ -207,12 +161,12 @@ syntax(struct parser *p, unsigned i)
     size_t start = i > 0 ? p->t[i - 1].off : 0, end = strlen(p->text);
 
     if (t->type == TK_EOF)
-        return fail(p, "Syntax error; token: \"<EOF>\", near: \"%.*s\"", (int)(end - start),
-                    p->text + start);
+        return ddb_expr_fail(p, "Syntax error; token: \"<EOF>\", near: \"%.*s\"",
+                             (int)(end - start), p->text + start);
     if (p->t[i + 1].type != TK_EOF)
         end = p->t[i + 1].off + p->t[i + 1].len;
-    return fail(p, "Syntax error; token: \"%.*s\", near: \"%.*s\"", (int)t->len, p->text + t->off,
-                (int)(end - start), p->text + start);
+    return ddb_expr_fail(p, "Syntax error; token: \"%.*s\", near: \"%.*s\"", (int)t->len,
+                         p->text + t->off, (int)(end - start), p->text + start);
 }
 
 /* ---- tokens --------------------------------------------------------------------------------- */
@@ -258,8 +212,8 @@ is_keyword(const struct parser *p, unsigned i)
     return false;
 }
 
-static char *
-tok_dup(struct parser *p, unsigned i)
+char *
+ddb_expr_tok_dup(struct parser *p, unsigned i)
 {
     return arena_strndup(p->ctx->arena, p->text + p->t[i].off, p->t[i].len);
 }
@@ -272,15 +226,15 @@ mk(struct parser *p, enum ddb_node_type type, enum cat cat, unsigned tok)
     struct pnode *x = arena_calloc(p->ctx->arena, sizeof(*x));
 
     if (!x)
-        return oom(p);
+        return ddb_expr_oom(p);
     x->n.type = type;
     x->cat = cat;
     x->tok = tok;
     return x;
 }
 
-static struct pnode *
-arg(const struct pnode *x, unsigned i)
+struct pnode *
+ddb_expr_arg(const struct pnode *x, unsigned i)
 {
     return (struct pnode *)x->n.args[i];
 }
@@ -293,7 +247,7 @@ add_arg(struct parser *p, struct pnode *x, struct pnode *a)
         struct ddb_node **args = arena_alloc(p->ctx->arena, cap * sizeof(*args));
 
         if (!args) {
-            oom(p);
+            ddb_expr_oom(p);
             return false;
         }
         if (x->n.n_args)
@@ -323,7 +277,7 @@ static bool
 group(struct parser *p, struct pnode *x)
 {
     if (x->groups++) {
-        fail(p, "The expression has redundant parentheses;");
+        ddb_expr_fail(p, "The expression has redundant parentheses;");
         return false;
     }
     return true;
@@ -351,7 +305,7 @@ parse_path(struct parser *p)
     x = mk(p, DDB_N_PATH, CAT_OPERAND, first);
     etok = arena_alloc(p->ctx->arena, cap * sizeof(*etok));
     if (!x || !etok)
-        return oom(p);
+        return ddb_expr_oom(p);
     for (;;) {
         const struct ddb_tok *t = &p->t[p->pos];
 
@@ -359,7 +313,7 @@ parse_path(struct parser *p)
             unsigned *bigger = arena_alloc(p->ctx->arena, 2 * cap * sizeof(*bigger));
 
             if (!bigger)
-                return oom(p);
+                return ddb_expr_oom(p);
             memcpy(bigger, etok, cap * sizeof(*bigger));
             etok = bigger;
             cap *= 2;
@@ -392,8 +346,8 @@ parse_path(struct parser *p)
     x->n.path.text = arena_strndup(p->ctx->arena, p->text + p->t[first].off,
                                    last->off + last->len - p->t[first].off);
     if (!x->n.path.e || !x->n.path.text)
-        return oom(p);
-    /* Indexes are known now; names wait for the #name checks (resolve_path). */
+        return ddb_expr_oom(p);
+    /* Indexes are known now; names wait for the #name checks (ddb_expr_resolve_path). */
     for (unsigned i = 0; i < n; i++) {
         const struct ddb_tok *t = &p->t[etok[i]];
         unsigned long long v = 0;
@@ -402,7 +356,7 @@ parse_path(struct parser *p)
             continue;
         for (size_t k = 0; k < t->len && v <= 0x7fffffffULL; k++)
             v = v * 10 + (unsigned)(p->text[t->off + k] - '0');
-        /* Beyond a Java int: refused once the whole expression has parsed (check_walk). */
+        /* Beyond a Java int: refused once the whole expression has parsed (ddb_expr_check_walk). */
         if (v > 0x7fffffffULL && !x->bad_index)
             x->bad_index = etok[i] + 1;
         x->n.path.e[i].index = v > 0x7fffffffULL ? 0 : (unsigned)v;
@@ -421,9 +375,9 @@ parse_call(struct parser *p)
 
     if (!x)
         return NULL;
-    for (unsigned f = 0; f < sizeof(func_names) / sizeof(func_names[0]); f++)
-        if (strlen(func_names[f]) == name->len &&
-            memcmp(func_names[f], p->text + name->off, name->len) == 0) {
+    for (unsigned f = 0; f < sizeof(ddb_expr_func_names) / sizeof(ddb_expr_func_names[0]); f++)
+        if (strlen(ddb_expr_func_names[f]) == name->len &&
+            memcmp(ddb_expr_func_names[f], p->text + name->off, name->len) == 0) {
             x->known = true;
             x->n.fn = (enum ddb_func)f;
         }
@@ -658,815 +612,7 @@ parse_set_value(struct parser *p)
     return mk2(p, type, CAT_OPERAND, op, x, y);
 }
 
-/* ---- maps, names and values ----------------------------------------------------------------- */
-
-static bool
-valid_placeholder(const char *key, char sigil)
-{
-    if (key[0] != sigil || key[1] == '\0')
-        return false;
-    for (const char *c = key + 1; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-              *c == '_'))
-            return false;
-    return true;
-}
-
-/* What DynamoDB checks of ExpressionAttributeNames / Values before any expression. */
-static int
-check_maps(struct ddb_expr_ctx *ctx)
-{
-    const char *key;
-    json_t *v;
-
-    if (ctx->names && json_object_size(ctx->names) == 0) {
-        ctx_fail(ctx, "ExpressionAttributeNames must not be empty");
-        return -1;
-    }
-    if (ctx->names)
-        json_object_foreach((json_t *)ctx->names, key, v)
-            if (!valid_placeholder(key, '#')) {
-                ctx_fail(ctx, "ExpressionAttributeNames contains invalid key: Syntax error; "
-                              "key: \"%s\"", key);
-                return -1;
-            }
-    if (ctx->values && json_object_size(ctx->values) == 0) {
-        ctx_fail(ctx, "ExpressionAttributeValues must not be empty");
-        return -1;
-    }
-    if (ctx->values)
-        json_object_foreach((json_t *)ctx->values, key, v)
-            if (!valid_placeholder(key, ':')) {
-                ctx_fail(ctx, "ExpressionAttributeValues contains invalid key: Syntax error; "
-                              "key: \"%s\"", key);
-                return -1;
-            }
-    return 0;
-}
-
-/* The #name or :value of token i, or NULL (reported) when the request does not define it. */
-static const json_t *
-lookup(struct parser *p, unsigned i)
-{
-    const struct ddb_tok *t = &p->t[i];
-    const json_t *map = t->type == TK_HASH ? p->ctx->names : p->ctx->values;
-    char *key = tok_dup(p, i);
-    const json_t *v;
-
-    if (!key)
-        return oom(p);
-    v = map ? json_object_get(map, key) : NULL;
-    if (!v) {
-        if (t->type == TK_HASH)
-            return fail(p, "An expression attribute name used in the document path is not "
-                           "defined; attribute name: %s", key);
-        return fail(p, "An expression attribute value used in expression is not defined; "
-                       "attribute value: %s", key);
-    }
-    if (p->ctx->used)
-        json_object_set_new(p->ctx->used, key, json_true());
-    return v;
-}
-
-static bool
-resolve_path(struct parser *p, struct pnode *x)
-{
-    if (x->resolved)
-        return true;
-    if (x->n.path.n > MAX_PATH_DEPTH) {
-        fail(p, "The document path has too many nesting levels; nesting levels: %u",
-             x->n.path.n);
-        return false;
-    }
-    for (unsigned i = 0; i < x->n.path.n; i++) {
-        const struct ddb_tok *t = &p->t[x->etok[i]];
-
-        if (t->type == TK_NUM)
-            continue;
-        if (t->type == TK_HASH) {
-            const json_t *name = lookup(p, x->etok[i]);
-
-            if (!name)
-                return false;
-            x->n.path.e[i].name = arena_strdup(p->ctx->arena, json_string_value(name));
-            /* A #name mapped to something other than a string names nothing usable. */
-            if (!x->n.path.e[i].name)
-                x->n.path.e[i].name = "";
-        } else {
-            x->n.path.e[i].name = tok_dup(p, x->etok[i]);
-            if (!x->n.path.e[i].name) {
-                oom(p);
-                return false;
-            }
-        }
-    }
-    x->resolved = true;
-    return true;
-}
-
-static bool
-resolve_value(struct parser *p, struct pnode *x)
-{
-    if (x->resolved)
-        return true;
-    if (!(x->n.value = lookup(p, x->tok)))
-        return false;
-    if (!(x->n.value_name = tok_dup(p, x->tok))) {
-        oom(p);
-        return false;
-    }
-    x->resolved = true;
-    return true;
-}
-
-/* ---- paths: equality, overlap, conflict, text ---------------------------------------------- */
-
-static bool
-elem_equal(const struct ddb_path_elem *a, const struct ddb_path_elem *b)
-{
-    if (a->name && b->name)
-        return strcmp(a->name, b->name) == 0;
-    return !a->name && !b->name && a->index == b->index;
-}
-
-static bool
-path_equal(const struct ddb_path *a, const struct ddb_path *b)
-{
-    if (a->n != b->n)
-        return false;
-    for (unsigned i = 0; i < a->n; i++)
-        if (!elem_equal(&a->e[i], &b->e[i]))
-            return false;
-    return true;
-}
-
-/* DynamoDB's rendering of a path in messages: [a, b, [2], c]. */
-static const char *
-path_list(struct parser *p, const struct ddb_path *path)
-{
-    size_t size = 3;
-    char *s, *o;
-
-    for (unsigned i = 0; i < path->n; i++)
-        size += (path->e[i].name ? strlen(path->e[i].name) : 12) + 2;
-    if (!(s = arena_alloc(p->ctx->arena, size)))
-        return "[]";
-    o = s;
-    *o++ = '[';
-    for (unsigned i = 0; i < path->n; i++) {
-        if (i)
-            o += sprintf(o, ", ");
-        if (path->e[i].name)
-            o += sprintf(o, "%s", path->e[i].name);
-        else
-            o += sprintf(o, "[%u]", path->e[i].index);
-    }
-    sprintf(o, "]");
-    return s;
-}
-
-/* Overlapping and conflicting paths, found the way DynamoDB finds them: the paths go one by one
- * into a tree of their elements; a path that ends where another continues, or continues where
- * another ends, overlaps it; one that steps into a list where another steps into a map (or
- * the reverse) conflicts with it. The message names as "path one" a path already in the tree,
- * reached by taking at each level the first child in the iteration order of a Java HashMap
- * keyed by the element (which is why "a, b, a" is reported as [b] against [a]), and as
- * "path two" the path being added. */
-struct trie_kid {
-    const struct ddb_path_elem *e;
-    struct trie *child; /* NULL: a path ends here */
-    uint32_t hash;
-};
-
-struct trie {
-    struct trie_kid *kids;
-    unsigned n, cap;
-};
-
-/* Java's String.hashCode() over the UTF-16 form of a UTF-8 name. */
-static uint32_t
-java_string_hash(const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    uint32_t h = 0;
-
-    while (*u) {
-        uint32_t cp = *u++;
-        int more = 0;
-
-        if (cp >= 0xF0) {
-            cp &= 0x07;
-            more = 3;
-        } else if (cp >= 0xE0) {
-            cp &= 0x0F;
-            more = 2;
-        } else if (cp >= 0xC0) {
-            cp &= 0x1F;
-            more = 1;
-        }
-        for (; more > 0 && (*u & 0xC0) == 0x80; more--)
-            cp = (cp << 6) | (*u++ & 0x3F);
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            h = 31 * h + (0xD800 + (cp >> 10));
-            h = 31 * h + (0xDC00 + (cp & 0x3FF));
-        } else {
-            h = 31 * h + cp;
-        }
-    }
-    return h;
-}
-
-/* The element's hashCode(): HashCodeBuilder(8191, 127) over the name or the index. */
-static uint32_t
-elem_hash(const struct ddb_path_elem *e)
-{
-    return 8191u * 127u + (e->name ? java_string_hash(e->name) : e->index);
-}
-
-/* The child a java.util.HashMap would iterate first: lowest bucket of the table the map has
- * grown to (16, doubled past 3/4 full), the earlier insertion within a bucket. */
-static const struct trie_kid *
-trie_first(const struct trie *t)
-{
-    uint32_t cap = 16, best_bucket = UINT32_MAX;
-    const struct trie_kid *best = NULL;
-
-    while (t->n > cap / 4 * 3)
-        cap *= 2;
-    for (unsigned i = 0; i < t->n; i++) {
-        uint32_t h = t->kids[i].hash, bucket = (h ^ (h >> 16)) & (cap - 1);
-
-        if (bucket < best_bucket) {
-            best_bucket = bucket;
-            best = &t->kids[i];
-        }
-    }
-    return best;
-}
-
-/* The elements of path before depth, then the tree's first branch from t down to its end. */
-static const char *
-trie_branch(struct parser *p, const struct ddb_path *path, unsigned depth, const struct trie *t)
-{
-    struct ddb_path out = {0, NULL, NULL};
-    unsigned cap = depth + 8;
-
-    if (!(out.e = arena_alloc(p->ctx->arena, cap * sizeof(*out.e))))
-        return "[]";
-    for (unsigned i = 0; i < depth; i++)
-        out.e[out.n++] = path->e[i];
-    while (t && t->n) {
-        const struct trie_kid *k = trie_first(t);
-
-        if (out.n == cap) {
-            struct ddb_path_elem *more = arena_alloc(p->ctx->arena, 2 * cap * sizeof(*more));
-
-            if (!more)
-                return "[]";
-            memcpy(more, out.e, cap * sizeof(*more));
-            out.e = more;
-            cap *= 2;
-        }
-        out.e[out.n++] = *k->e;
-        t = k->child;
-    }
-    return path_list(p, &out);
-}
-
-static struct trie *
-trie_new(struct parser *p)
-{
-    struct trie *t = arena_calloc(p->ctx->arena, sizeof(*t));
-
-    if (!t)
-        oom(p);
-    return t;
-}
-
-static bool
-trie_add_kid(struct parser *p, struct trie *t, const struct ddb_path_elem *e, struct trie *child)
-{
-    if (t->n == t->cap) {
-        unsigned cap = t->cap ? 2 * t->cap : 4;
-        struct trie_kid *kids = arena_alloc(p->ctx->arena, cap * sizeof(*kids));
-
-        if (!kids) {
-            oom(p);
-            return false;
-        }
-        if (t->n)
-            memcpy(kids, t->kids, t->n * sizeof(*kids));
-        t->kids = kids;
-        t->cap = cap;
-    }
-    t->kids[t->n].e = e;
-    t->kids[t->n].child = child;
-    t->kids[t->n].hash = elem_hash(e);
-    t->n++;
-    return true;
-}
-
-/* Add path to the tree rooted at root; false (reported) on an overlap or a conflict. */
-static bool
-trie_insert(struct parser *p, struct trie *root, const struct ddb_path *path)
-{
-    struct trie *t = root;
-
-    for (unsigned depth = 0;; depth++) {
-        const struct ddb_path_elem *e = &path->e[depth];
-        struct trie_kid *k = NULL;
-
-        for (unsigned i = 0; i < t->n && !k; i++)
-            if (elem_equal(t->kids[i].e, e))
-                k = &t->kids[i];
-        if (!k) {
-            struct trie *child = NULL, *parent;
-
-            if (t->n && !t->kids[0].e->name != !e->name) {
-                fail(p, "Two document paths conflict with each other; must remove or rewrite "
-                        "one of these paths; path one: %s, path two: %s",
-                     trie_branch(p, path, depth, t), path_list(p, path));
-                return false;
-            }
-            /* The rest of the path as a chain of single children. */
-            if (depth + 1 < path->n && !(child = trie_new(p)))
-                return false;
-            if (!trie_add_kid(p, t, e, child))
-                return false;
-            for (unsigned i = depth + 1; i < path->n; i++) {
-                parent = child;
-                child = i + 1 < path->n ? trie_new(p) : NULL;
-                if ((i + 1 < path->n && !child) || !trie_add_kid(p, parent, &path->e[i], child))
-                    return false;
-            }
-            return true;
-        }
-        if (k->child && depth + 1 < path->n) {
-            t = k->child;
-            continue;
-        }
-        fail(p, "Two document paths overlap with each other; must remove or rewrite one of "
-                "these paths; path one: %s, path two: %s",
-             trie_branch(p, path, depth, t), path_list(p, path));
-        return false;
-    }
-}
-
-/* ---- the passes ----------------------------------------------------------------------------- */
-
-/* The names, list indexes and functions of a path or operand tree, in the order written, as
- * DynamoDB checks them while it walks the parsed expression: a bare name may not be a
- * reserved word; a list index must fit a Java int; a function must exist, belong to this kind
- * of expression (condition functions and size() in conditions, if_not_exists() and
- * list_append() in updates) and stand where it may. nesting counts the comparisons, BETWEEN,
- * IN, functions and arithmetic around x: in a condition only size() goes inside one and only
- * the others stand outside; in an update only if_not_exists() nests. */
-static bool
-check_path_words(struct parser *p, const struct pnode *x)
-{
-    for (unsigned i = 0; i < x->n.path.n; i++) {
-        const struct ddb_tok *t = &p->t[x->etok[i]];
-
-        if (t->type == TK_NAME && ddb_reserved_word(p->text + t->off, t->len)) {
-            fail(p, "Attribute name is a reserved keyword; reserved keyword: %.*s", (int)t->len,
-                 p->text + t->off);
-            return false;
-        }
-        if (x->bad_index == x->etok[i] + 1) {
-            fail(p, "List index is not within the allowable range; index: [%.*s]", (int)t->len,
-                 p->text + t->off);
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool
-check_walk(struct parser *p, const struct pnode *x, unsigned nesting)
-{
-    bool update = p->kind == DDB_EXPR_UPDATE;
-
-    switch (x->n.type) {
-    case DDB_N_PATH:
-        return check_path_words(p, x);
-    case DDB_N_VALUE:
-        return true;
-    case DDB_N_AND:
-    case DDB_N_OR:
-    case DDB_N_NOT:
-        break;
-    case DDB_N_FUNC: {
-        enum ddb_func f = x->n.fn;
-        const struct ddb_tok *t = &p->t[x->tok];
-
-        if (!x->known) {
-            fail(p, "Invalid function name; function: %.*s", (int)t->len, p->text + t->off);
-            return false;
-        }
-        if (update && f != DDB_F_IF_NOT_EXISTS && f != DDB_F_LIST_APPEND) {
-            fail(p, "The function is not allowed in an update expression; function: %s",
-                 func_names[f]);
-            return false;
-        }
-        if (!update && (f == DDB_F_IF_NOT_EXISTS || f == DDB_F_LIST_APPEND)) {
-            fail(p, "The function is not allowed in a condition expression; function: %s",
-                 func_names[f]);
-            return false;
-        }
-        if (update ? nesting > 0 && f != DDB_F_IF_NOT_EXISTS
-                   : (nesting == 0) == (f == DDB_F_SIZE)) {
-            fail(p, "The function is not allowed to be used this way in an expression; "
-                    "function: %s", func_names[f]);
-            return false;
-        }
-        nesting++;
-        break;
-    }
-    default:
-        nesting++;
-        break;
-    }
-    for (unsigned i = 0; i < x->n.n_args; i++)
-        if (!check_walk(p, arg(x, i), nesting))
-            return false;
-    return true;
-}
-
-/* What a document path may stand for, as DynamoDB spells the set in messages. */
-#define ANY_TYPE "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}"
-
-/* The types x can have, as DynamoDB names them in "operand type: ..." (one type bare). */
-static const char *
-operand_types(const struct pnode *x)
-{
-    switch (x->n.type) {
-    case DDB_N_VALUE: {
-        void *it = json_object_iter((json_t *)x->n.value);
-
-        return it ? json_object_iter_key(it) : ANY_TYPE;
-    }
-    case DDB_N_FUNC:
-        if (x->n.fn == DDB_F_SIZE)
-            return "N";
-        if (x->n.fn == DDB_F_LIST_APPEND)
-            return "L";
-        return ANY_TYPE;
-    case DDB_N_PLUS:
-    case DDB_N_MINUS:
-        return "N";
-    default:
-        return ANY_TYPE;
-    }
-}
-
-static bool
-type_in(const char *type, const char *const *allowed)
-{
-    for (; *allowed; allowed++)
-        if (strcmp(type, *allowed) == 0)
-            return true;
-    return false;
-}
-
-/* The operator's name in messages. */
-static const char *
-op_name(const struct pnode *x)
-{
-    switch (x->n.type) {
-    case DDB_N_CMP: return cmp_names[x->n.cmp];
-    case DDB_N_BETWEEN: return "BETWEEN";
-    case DDB_N_IN: return "IN";
-    case DDB_N_FUNC: return func_names[x->n.fn];
-    case DDB_N_PLUS: return "+";
-    case DDB_N_MINUS: return "-";
-    default: return "";
-    }
-}
-
-/* Every operand's possible types must meet the operator's: <, <=, >, >= and BETWEEN order
- * strings, numbers and binaries; begins_with() takes strings and binaries, size() what has a
- * size, list_append() lists, + and - numbers. Paths can be anything and always pass. */
-static bool
-check_operand_types(struct parser *p, const struct pnode *x)
-{
-    static const char *const ordered[] = {"S", "N", "B", NULL};
-    static const char *const s_or_b[] = {"S", "B", NULL};
-    static const char *const sizable[] = {"S", "B", "SS", "NS", "BS", "L", "M", NULL};
-    static const char *const numeric[] = {"N", NULL};
-    static const char *const list[] = {"L", NULL};
-    const char *const *allowed = NULL;
-
-    switch (x->n.type) {
-    case DDB_N_CMP:
-        if (x->n.cmp != DDB_EQ && x->n.cmp != DDB_NE)
-            allowed = ordered;
-        break;
-    case DDB_N_BETWEEN: allowed = ordered; break;
-    case DDB_N_PLUS:
-    case DDB_N_MINUS: allowed = numeric; break;
-    case DDB_N_FUNC:
-        if (x->n.fn == DDB_F_BEGINS_WITH)
-            allowed = s_or_b;
-        else if (x->n.fn == DDB_F_SIZE)
-            allowed = sizable;
-        else if (x->n.fn == DDB_F_LIST_APPEND)
-            allowed = list;
-        break;
-    default:
-        break;
-    }
-    if (!allowed)
-        return true;
-    for (unsigned i = 0; i < x->n.n_args; i++) {
-        const char *type = operand_types(arg(x, i));
-
-        if (strcmp(type, ANY_TYPE) != 0 && !type_in(type, allowed)) {
-            fail(p, "Incorrect operand type for operator or function; operator or function: "
-                    "%s, operand type: %s", op_name(x), type);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* a = a, a BETWEEN a AND :x, contains(a, a), if_not_exists(a, a): no later operand may be the
- * first operand's path again (arithmetic and list_append() excepted). */
-static bool
-check_distinct(struct parser *p, const struct pnode *x)
-{
-    const struct pnode *first;
-
-    if (x->n.type == DDB_N_PLUS || x->n.type == DDB_N_MINUS || x->n.n_args < 2 ||
-        (x->n.type == DDB_N_FUNC && x->n.fn == DDB_F_LIST_APPEND))
-        return true;
-    first = arg(x, 0);
-    if (first->n.type != DDB_N_PATH)
-        return true;
-    for (unsigned i = 1; i < x->n.n_args; i++) {
-        const struct pnode *later = arg(x, i);
-
-        if (later->n.type == DDB_N_PATH && path_equal(&first->n.path, &later->n.path)) {
-            fail(p, "The first operand must be distinct from the remaining operands for this "
-                    "operator or function; operator: %s, first operand: %s", op_name(x),
-                 path_list(p, &first->n.path));
-            return false;
-        }
-    }
-    return true;
-}
-
-/* "{N:10}", as DynamoDB shows a value in BETWEEN's messages. */
-static const char *
-show_value(struct parser *p, const json_t *av)
-{
-    void *it = json_object_iter((json_t *)av);
-    const json_t *v = it ? json_object_iter_value(it) : NULL;
-    char *s = arena_printf(p->ctx->arena, "{%s:%s}", it ? json_object_iter_key(it) : "",
-                           json_is_string(v) ? json_string_value(v) : "");
-
-    return s ? s : "{}";
-}
-
-/* What each operator checks of its own operands once they are known to be well typed. */
-static bool
-check_operator_rules(struct parser *p, const struct pnode *x)
-{
-    static const char *const types[] = {"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L",
-                                        "M", NULL};
-    const struct pnode *a;
-
-    switch (x->n.type) {
-    case DDB_N_FUNC:
-        switch (x->n.fn) {
-        case DDB_F_ATTRIBUTE_EXISTS:
-        case DDB_F_ATTRIBUTE_NOT_EXISTS:
-        case DDB_F_IF_NOT_EXISTS:
-            if (arg(x, 0)->n.type == DDB_N_PATH)
-                return true;
-            fail(p, "Operator or function requires a document path; operator or function: %s",
-                 func_names[x->n.fn]);
-            return false;
-        case DDB_F_ATTRIBUTE_TYPE: {
-            const json_t *name;
-
-            a = arg(x, 1);
-            if (a->n.type != DDB_N_VALUE || !(name = json_object_get(a->n.value, "S"))) {
-                fail(p, "Incorrect operand type for operator or function; operator or "
-                        "function: attribute_type, operand type: %s", operand_types(a));
-                return false;
-            }
-            if (type_in(json_string_value(name), types))
-                return true;
-            fail(p, "Invalid attribute type name found; type: %s, valid types: "
-                    "{N,BS,L,B,NULL,M,S,SS,NS,BOOL}", json_string_value(name));
-            return false;
-        }
-        default:
-            return true;
-        }
-    case DDB_N_BETWEEN: {
-        const struct pnode *lo = arg(x, 1), *hi = arg(x, 2);
-        const char *lt, *ht;
-        int c;
-
-        if (lo->n.type != DDB_N_VALUE || hi->n.type != DDB_N_VALUE)
-            return true;
-        lt = operand_types(lo);
-        ht = operand_types(hi);
-        if (strcmp(lt, ht) != 0) {
-            fail(p, "The BETWEEN operator requires same data type for lower and upper bounds; "
-                    "lower bound operand: AttributeValue: %s, upper bound operand: "
-                    "AttributeValue: %s", show_value(p, lo->n.value), show_value(p, hi->n.value));
-            return false;
-        }
-        if (ddb_value_cmp(lo->n.value, hi->n.value, &c) == 0 && c > 0) {
-            fail(p, "The BETWEEN operator requires upper bound to be greater than or equal to "
-                    "lower bound; lower bound operand: AttributeValue: %s, upper bound operand: "
-                    "AttributeValue: %s", show_value(p, lo->n.value), show_value(p, hi->n.value));
-            return false;
-        }
-        return true;
-    }
-    case DDB_N_IN:
-        if (x->n.n_args - 1 <= MAX_IN_OPERANDS)
-            return true;
-        fail(p, "The IN operator is provided with too many operands; number of operands: %u",
-             x->n.n_args - 1);
-        return false;
-    default:
-        return true;
-    }
-}
-
-/* Node by node, children first, as DynamoDB validates a parsed expression: a path's depth and
- * #names, a :value's definition, then each operator's operand count, operand types, distinct
- * operands and own rules, counting operators (comparisons, BETWEEN, IN, functions, + and -;
- * not AND, OR, NOT) against the limit of 300 as it goes. Resolves #names and :values. */
-static bool
-check_node(struct parser *p, struct pnode *x)
-{
-    for (unsigned i = 0; i < x->n.n_args; i++)
-        if (!check_node(p, arg(x, i)))
-            return false;
-    switch (x->n.type) {
-    case DDB_N_PATH:
-        return resolve_path(p, x);
-    case DDB_N_VALUE:
-        return resolve_value(p, x);
-    case DDB_N_AND:
-    case DDB_N_OR:
-    case DDB_N_NOT:
-        return true;
-    default:
-        break;
-    }
-    if (x->n.type == DDB_N_FUNC && x->n.n_args != func_arity[x->n.fn]) {
-        fail(p, "Incorrect number of operands for operator or function; operator or function: "
-                "%s, number of operands: %u", func_names[x->n.fn], x->n.n_args);
-        return false;
-    }
-    if (!check_operand_types(p, x) || !check_distinct(p, x) || !check_operator_rules(p, x))
-        return false;
-    if (++p->operators > MAX_OPERATORS) {
-        fail(p, "The expression contains too many operators; operator count: %u", p->operators);
-        return false;
-    }
-    return true;
-}
-
-/* ---- key conditions ------------------------------------------------------------------------- */
-
-static unsigned
-count_paths(const struct pnode *x, unsigned from)
-{
-    unsigned n = 0;
-
-    for (unsigned i = from; i < x->n.n_args; i++)
-        n += arg(x, i)->n.type == DDB_N_PATH;
-    return n;
-}
-
-static bool
-nested(const struct pnode *x)
-{
-    return x->n.type == DDB_N_PATH && x->n.path.n > 1;
-}
-
-/* What a KeyConditionExpression may hold: key = :v, key < :v ... , key BETWEEN :a AND :b,
- * begins_with(key, :v), joined by AND; each condition on one top-level attribute. These
- * messages carry no "Invalid KeyConditionExpression:" prefix on AWS. */
-static bool
-check_key_shape(struct parser *p, const struct pnode *x)
-{
-    const char *bad = NULL;
-
-    switch (x->n.type) {
-    case DDB_N_AND:
-        return check_key_shape(p, arg(x, 0)) && check_key_shape(p, arg(x, 1));
-    case DDB_N_OR: bad = "OR"; break;
-    case DDB_N_NOT: bad = "NOT"; break;
-    case DDB_N_IN: bad = "IN"; break;
-    case DDB_N_FUNC:
-        if (x->n.fn != DDB_F_BEGINS_WITH)
-            bad = func_names[x->n.fn];
-        break;
-    case DDB_N_CMP:
-        if (x->n.cmp == DDB_NE)
-            bad = "<>";
-        break;
-    default:
-        break;
-    }
-    if (bad) {
-        fail_raw(p, "Invalid operator used in KeyConditionExpression: %s", bad);
-        return false;
-    }
-    if (x->n.type == DDB_N_BETWEEN || x->n.type == DDB_N_FUNC) {
-        const char *op = x->n.type == DDB_N_BETWEEN ? "BETWEEN" : "begins_with";
-
-        if (arg(x, 0)->n.type != DDB_N_PATH) {
-            fail_raw(p, "Invalid condition in KeyConditionExpression: %s operator must have the "
-                        "key attribute as its first operand", op);
-            return false;
-        }
-        if (count_paths(x, 1)) {
-            fail_raw(p, "Invalid condition in KeyConditionExpression: Multiple attribute names "
-                        "used in one condition");
-            return false;
-        }
-    }
-    for (unsigned i = 0; i < x->n.n_args; i++)
-        if (arg(x, i)->n.type == DDB_N_FUNC) {
-            fail_raw(p, "KeyConditionExpressions cannot contain nested operations");
-            return false;
-        }
-    if (x->n.type == DDB_N_CMP) {
-        if (nested(arg(x, 0))) {
-            fail_raw(p, "KeyConditionExpressions cannot have conditions on nested attributes");
-            return false;
-        }
-        if (count_paths(x, 0) == 2) {
-            fail_raw(p, "Invalid condition in KeyConditionExpression: Multiple attribute names "
-                        "used in one condition");
-            return false;
-        }
-        if (count_paths(x, 0) == 0) {
-            fail_raw(p, "Invalid condition in KeyConditionExpression: No key attribute "
-                        "specified");
-            return false;
-        }
-    }
-    for (unsigned i = 0; i < x->n.n_args; i++)
-        if (nested(arg(x, i))) {
-            fail_raw(p, "KeyConditionExpressions cannot have conditions on nested attributes");
-            return false;
-        }
-    return true;
-}
-
-/* The attribute each condition of a key condition is on; one condition per attribute, which
- * DynamoDB checks before it looks at the table's key schema. */
-static bool
-check_key_once(struct parser *p, const struct pnode *x, const char **seen, unsigned *n)
-{
-    const struct pnode *key = NULL;
-
-    if (x->n.type == DDB_N_AND)
-        return check_key_once(p, arg(x, 0), seen, n) && check_key_once(p, arg(x, 1), seen, n);
-    for (unsigned i = 0; i < x->n.n_args && !key; i++)
-        if (arg(x, i)->n.type == DDB_N_PATH)
-            key = arg(x, i);
-    if (!key)
-        return true;
-    for (unsigned i = 0; i < *n; i++)
-        if (strcmp(seen[i], key->n.path.e[0].name) == 0) {
-            fail_raw(p, "KeyConditionExpressions must only contain one condition per key");
-            return false;
-        }
-    seen[(*n)++] = key->n.path.e[0].name;
-    return true;
-}
-
 /* ---- entry points --------------------------------------------------------------------------- */
-
-void
-ddb_expr_ctx_init(struct ddb_expr_ctx *ctx, struct arena *arena, const json_t *names,
-                  const json_t *values)
-{
-    memset(ctx, 0, sizeof(*ctx));
-    ctx->arena = arena;
-    ctx->names = names;
-    ctx->values = values;
-    ctx->used = json_object();
-}
-
-void
-ddb_expr_ctx_release(struct ddb_expr_ctx *ctx)
-{
-    json_decref(ctx->used);
-    ctx->used = NULL;
-}
 
 /* The length DynamoDB measures an expression in: UTF-16 code units, as Java counts them. */
 static size_t
@@ -1491,23 +637,24 @@ begin(struct parser *p, struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, const
     p->kind = kind;
     p->text = text ? text : "";
     ctx->err[0] = '\0';
-    if (check_maps(ctx))
+    if (ddb_expr_check_maps(ctx))
         return -1;
     /* Only the empty string is empty: blanks are a syntax error at <EOF>. */
     if (!text || !*text) {
-        fail(p, "The expression can not be empty;");
+        ddb_expr_fail(p, "The expression can not be empty;");
         return -1;
     }
     if ((size = utf16_length(text)) > MAX_EXPRESSION_SIZE) {
         if (kind == DDB_EXPR_UPDATE || kind == DDB_EXPR_PROJECTION)
-            fail(p, "Expression size has exceeded the maximum allowed size;");
+            ddb_expr_fail(p, "Expression size has exceeded the maximum allowed size;");
         else
-            fail(p, "Expression size has exceeded the maximum allowed size; expression size: %zu",
-                 size);
+            ddb_expr_fail(
+                p, "Expression size has exceeded the maximum allowed size; expression size: %zu",
+                size);
         return -1;
     }
     if (ddb_expr_lex(ctx->arena, text, &p->t, &p->n)) {
-        oom(p);
+        ddb_expr_oom(p);
         return -1;
     }
     return 0;
@@ -1525,7 +672,7 @@ ddb_expr_parse_condition(struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, cons
         return NULL;
     if (cur(&p)->type != TK_EOF)
         return syntax(&p, p.pos);
-    if (!check_walk(&p, x, 0) || !check_node(&p, x))
+    if (!ddb_expr_check_walk(&p, x, 0) || !ddb_expr_check_node(&p, x))
         return NULL;
     if (kind == DDB_EXPR_KEY_CONDITION) {
         /* No more conditions than tokens. */
@@ -1533,39 +680,11 @@ ddb_expr_parse_condition(struct ddb_expr_ctx *ctx, enum ddb_expr_kind kind, cons
         unsigned n = 0;
 
         if (!seen)
-            return oom(&p);
-        if (!check_key_shape(&p, x) || !check_key_once(&p, x, seen, &n))
+            return ddb_expr_oom(&p);
+        if (!ddb_expr_check_key_shape(&p, x) || !ddb_expr_check_key_once(&p, x, seen, &n))
             return NULL;
     }
     return &x->n;
-}
-
-/* ADD takes a number or a set, DELETE a set; DynamoDB names the refused type in full. */
-static bool
-check_add_delete(struct parser *p, const struct ddb_update_action *a)
-{
-    static const struct { const char *code, *name; } names[] = {
-        {"S", "STRING"}, {"N", "NUMBER"},   {"B", "BINARY"}, {"BOOL", "BOOLEAN"},
-        {"NULL", "NULL"}, {"M", "MAP"},     {"L", "LIST"},
-    };
-    const char *type;
-
-    if (a->op != DDB_UPD_ADD && a->op != DDB_UPD_DELETE)
-        return true;
-    type = operand_types((const struct pnode *)a->value);
-    if (!strcmp(type, "SS") || !strcmp(type, "NS") || !strcmp(type, "BS") ||
-        (a->op == DDB_UPD_ADD && !strcmp(type, "N")))
-        return true;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (!strcmp(type, names[i].code)) {
-            type = names[i].name;
-            break;
-        }
-    /* AWS names the allowed-type set after the operand type */
-    fail(p, "Incorrect operand type for operator or function; operator: %s, operand type: %s, "
-            "typeSet: ALLOWED_FOR_%s_OPERAND",
-         a->op == DDB_UPD_ADD ? "ADD" : "DELETE", type, a->op == DDB_UPD_ADD ? "ADD" : "DELETE");
-    return false;
 }
 
 struct ddb_update *
@@ -1587,7 +706,7 @@ ddb_expr_parse_update(struct ddb_expr_ctx *ctx, const char *text)
     u = arena_calloc(ctx->arena, sizeof(*u));
     targets = arena_alloc(ctx->arena, cap * sizeof(*targets));
     if (!u || !(u->a = arena_alloc(ctx->arena, cap * sizeof(*u->a))) || !targets)
-        return oom(&p);
+        return ddb_expr_oom(&p);
     while (cur(&p)->type != TK_EOF) {
         unsigned s = 0;
 
@@ -1607,7 +726,7 @@ ddb_expr_parse_update(struct ddb_expr_ctx *ctx, const char *text)
                 struct pnode **more_t = arena_alloc(ctx->arena, 2 * cap * sizeof(*more_t));
 
                 if (!more || !more_t)
-                    return oom(&p);
+                    return ddb_expr_oom(&p);
                 memcpy(more, u->a, cap * sizeof(*more));
                 memcpy(more_t, targets, cap * sizeof(*more_t));
                 u->a = more;
@@ -1646,32 +765,33 @@ ddb_expr_parse_update(struct ddb_expr_ctx *ctx, const char *text)
         }
     }
     for (unsigned i = 0; i < u->n; i++) {
-        if (!check_walk(&p, targets[i], 0) ||
-            (u->a[i].value && !check_walk(&p, (struct pnode *)u->a[i].value, 0)))
+        if (!ddb_expr_check_walk(&p, targets[i], 0) ||
+            (u->a[i].value && !ddb_expr_check_walk(&p, (struct pnode *)u->a[i].value, 0)))
             return NULL;
         if (p.dup_section && p.dup_after == i)
-            return fail(&p, "The \"%s\" section can only be used once in an update "
+            return ddb_expr_fail(&p, "The \"%s\" section can only be used once in an update "
                             "expression;", p.dup_section);
     }
     /* The paths written to, their #names first, then as one tree (overlaps, conflicts). */
     for (unsigned i = 0; i < u->n; i++) {
-        if (!resolve_path(&p, targets[i]))
+        if (!ddb_expr_resolve_path(&p, targets[i]))
             return NULL;
         u->a[i].path = targets[i]->n.path;
     }
-    if (!(root = trie_new(&p)))
+    if (!(root = ddb_expr_trie_new(&p)))
         return NULL;
     for (unsigned i = 0; i < u->n; i++)
-        if (!trie_insert(&p, root, &u->a[i].path))
+        if (!ddb_expr_trie_insert(&p, root, &u->a[i].path))
             return NULL;
     /* Then what ADD and DELETE take (DynamoDB reports these before any SET operand), then the
      * SET operands. */
     for (unsigned i = 0; i < u->n; i++)
         if (u->a[i].op != DDB_UPD_SET && u->a[i].value &&
-            (!check_node(&p, (struct pnode *)u->a[i].value) || !check_add_delete(&p, &u->a[i])))
+            (!ddb_expr_check_node(&p, (struct pnode *)u->a[i].value) ||
+             !ddb_expr_check_add_delete(&p, &u->a[i])))
             return NULL;
     for (unsigned i = 0; i < u->n; i++)
-        if (u->a[i].op == DDB_UPD_SET && !check_node(&p, (struct pnode *)u->a[i].value))
+        if (u->a[i].op == DDB_UPD_SET && !ddb_expr_check_node(&p, (struct pnode *)u->a[i].value))
             return NULL;
     return u;
 }
@@ -1691,7 +811,7 @@ ddb_expr_parse_projection(struct ddb_expr_ctx *ctx, const char *text)
     pr = arena_calloc(ctx->arena, sizeof(*pr));
     xs = arena_alloc(ctx->arena, cap * sizeof(*xs));
     if (!pr || !xs || !(pr->paths = arena_alloc(ctx->arena, cap * sizeof(*pr->paths))))
-        return oom(&p);
+        return ddb_expr_oom(&p);
     for (;;) {
         if (!(xs[pr->n++] = parse_path(&p)))
             return NULL;
@@ -1702,92 +822,17 @@ ddb_expr_parse_projection(struct ddb_expr_ctx *ctx, const char *text)
         p.pos++;
     }
     for (unsigned i = 0; i < pr->n; i++)
-        if (!check_walk(&p, xs[i], 0))
+        if (!ddb_expr_check_walk(&p, xs[i], 0))
             return NULL;
     for (unsigned i = 0; i < pr->n; i++) {
-        if (!resolve_path(&p, xs[i]))
+        if (!ddb_expr_resolve_path(&p, xs[i]))
             return NULL;
         pr->paths[i] = xs[i]->n.path;
     }
-    if (!(root = trie_new(&p)))
+    if (!(root = ddb_expr_trie_new(&p)))
         return NULL;
     for (unsigned i = 0; i < pr->n; i++)
-        if (!trie_insert(&p, root, &pr->paths[i]))
+        if (!ddb_expr_trie_insert(&p, root, &pr->paths[i]))
             return NULL;
     return pr;
-}
-
-/* "{#a, #b}": the keys of map that no expression used, or NULL when all were. */
-static char *
-unused_keys(struct ddb_expr_ctx *ctx, const json_t *map)
-{
-    char *out = NULL;
-    size_t len = 0, cap = 0;
-    const char *key;
-    json_t *v;
-
-    json_object_foreach((json_t *)map, key, v) {
-        size_t need = strlen(key) + 4;
-
-        if (ctx->used && json_object_get(ctx->used, key))
-            continue;
-        if (len + need + 2 > cap) {
-            size_t bigger = (cap + need + 2) * 2;
-            char *s = arena_alloc(ctx->arena, bigger);
-
-            if (!s)
-                return NULL;
-            if (out)
-                memcpy(s, out, len + 1);
-            out = s;
-            cap = bigger;
-        }
-        len += (size_t)sprintf(out + len, "%s%s", len ? ", " : "{", key);
-    }
-    if (!out)
-        return NULL;
-    sprintf(out + len, "}");
-    return out;
-}
-
-int
-ddb_expr_check_unused_values(struct ddb_expr_ctx *ctx, bool has_expression,
-                             bool has_value_expression, const char *value_params)
-{
-    char *keys;
-
-    if (!has_expression && ctx->names) {
-        ctx_fail(ctx, "ExpressionAttributeNames can only be specified when using expressions");
-        return -1;
-    }
-    if (!has_value_expression && ctx->values) {
-        if (value_params)
-            ctx_fail(ctx, "ExpressionAttributeValues can only be specified when using "
-                          "expressions: %s", value_params);
-        else
-            ctx_fail(ctx, "ExpressionAttributeValues can only be specified when using "
-                          "expressions");
-        return -1;
-    }
-    if (!has_expression)
-        return 0;
-    if (check_maps(ctx))
-        return -1;
-    if (ctx->names && (keys = unused_keys(ctx, ctx->names))) {
-        ctx_fail(ctx, "Value provided in ExpressionAttributeNames unused in expressions: keys: %s",
-                 keys);
-        return -1;
-    }
-    if (ctx->values && (keys = unused_keys(ctx, ctx->values))) {
-        ctx_fail(ctx, "Value provided in ExpressionAttributeValues unused in expressions: "
-                      "keys: %s", keys);
-        return -1;
-    }
-    return 0;
-}
-
-int
-ddb_expr_check_unused(struct ddb_expr_ctx *ctx, bool has_expression)
-{
-    return ddb_expr_check_unused_values(ctx, has_expression, has_expression, NULL);
 }
