@@ -42,6 +42,20 @@ struct store_conn {
 #define STORE_GROUP_MAX 128
 /* How long a group may gather under load before its COMMIT. */
 #define STORE_GATHER_NS 100000
+/* Page cache per connection (KiB, as PRAGMA cache_size takes it negated) and the mmap window
+ * of a file store: random reads of a table larger than SQLite's 2 MB default otherwise pread
+ * and copy a page each. Upper bounds, not allocations. */
+#define STORE_WRITER_CACHE_KIB 65536
+#define STORE_READER_CACHE_KIB 16384
+#define STORE_MMAP_BYTES (1LL << 30)
+/* Checkpoints never run inside a COMMIT: the writer's automatic checkpoint is off, and a
+ * checkpointer thread with its own connection copies the WAL back (PASSIVE, concurrently with
+ * the writer) once it holds STORE_CKPT_PAGES pages. When the WAL reaches STORE_WAL_MAX_PAGES
+ * anyway (the checkpointer cannot finish under a steady stream of writes), the committer
+ * finishes the checkpoint between two groups, so that the next write restarts the WAL from its
+ * beginning: the WAL stays bounded. */
+#define STORE_CKPT_PAGES 1000
+#define STORE_WAL_MAX_PAGES 16384
 
 static char store_uri[PATH_MAX + 64];
 static char store_file[PATH_MAX];
@@ -75,6 +89,14 @@ static unsigned long store_gen_done;    /* groups numbered below this have ended
 static unsigned long store_gen_failed;  /* the last group whose COMMIT failed, +1; 0 = none */
 static unsigned long store_shared;      /* writes that shared a COMMIT */
 
+/* The checkpointer (file stores only). */
+static pthread_t store_ckpt_thread;
+static pthread_mutex_t store_ckpt_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t store_ckpt_wanted = PTHREAD_COND_INITIALIZER;
+static bool store_ckpt_running, store_ckpt_stop, store_ckpt_requested;
+static sqlite3 *store_ckpt_db;
+static _Atomic int store_wal_pages; /* the WAL's size in pages after the last COMMIT */
+
 static void *store_committer_main(void *unused);
 
 static __thread struct store_conn *store_tl;
@@ -93,8 +115,9 @@ store_exec(sqlite3 *db, const char *sql)
 }
 
 static sqlite3 *
-store_open_conn(void)
+store_open_conn(int cache_kib)
 {
+    char pragmas[128];
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
 
@@ -107,15 +130,124 @@ store_open_conn(void)
      * already serialized by store_write_lock. synchronous=NORMAL in WAL mode: a commit is in
      * the WAL (the OS's page cache) before COMMIT returns, so kill -9 loses nothing. */
     sqlite3_busy_timeout(db, 10000);
+    /* A new database gets 8 KB pages (an existing one keeps its own, since this does nothing
+     * once the file has content): a b-tree cell of a WITHOUT ROWID table holds at most about a
+     * quarter of a page, so with 4 KB pages every DynamoDB item of 1 KB or more spilled into an
+     * overflow page of its own, and each read or write of one touched two pages. */
+    if (store_exec(db, "PRAGMA page_size=8192") != 0)
+        goto fail;
     if (!store_memory && store_exec(db, "PRAGMA journal_mode=WAL") != 0)
         goto fail;
     if (store_exec(db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                        "PRAGMA temp_store=MEMORY") != 0)
         goto fail;
+    snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size=-%d; PRAGMA mmap_size=%lld", cache_kib,
+             store_memory ? 0LL : STORE_MMAP_BYTES);
+    if (store_exec(db, pragmas) != 0)
+        goto fail;
     return db;
 fail:
     sqlite3_close(db);
     return NULL;
+}
+
+/* Run one of the writer's transaction-control statements (a string literal) through the
+ * statement cache: sqlite3_exec would compile it again on every write, under the lock. */
+static int
+store_wexec(const char *sql)
+{
+    sqlite3_stmt *st = store_stmt(store_writer.db, sql);
+    int rc;
+
+    if (!st)
+        return -1;
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        log_error("cannot run SQL '%.60s': %s", sql, sqlite3_errmsg(store_writer.db));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the checkpointer ---------------------------------------------------------------------- */
+
+/* After every COMMIT of the writer (on the committer thread): the WAL's size. */
+static int
+store_wal_hook(void *unused, sqlite3 *db, const char *name, int pages)
+{
+    (void)unused;
+    (void)db;
+    (void)name;
+    atomic_store(&store_wal_pages, pages);
+    if (pages >= STORE_CKPT_PAGES) {
+        pthread_mutex_lock(&store_ckpt_lock);
+        store_ckpt_requested = true;
+        pthread_cond_signal(&store_ckpt_wanted);
+        pthread_mutex_unlock(&store_ckpt_lock);
+    }
+    return SQLITE_OK;
+}
+
+static void *
+store_ckpt_main(void *unused)
+{
+    (void)unused;
+    pthread_mutex_lock(&store_ckpt_lock);
+    for (;;) {
+        while (!store_ckpt_requested && !store_ckpt_stop)
+            pthread_cond_wait(&store_ckpt_wanted, &store_ckpt_lock);
+        if (store_ckpt_stop)
+            break;
+        store_ckpt_requested = false;
+        pthread_mutex_unlock(&store_ckpt_lock);
+        /* PASSIVE: copies what no reader still needs, never waits, never blocks the writer. */
+        int rc = sqlite3_wal_checkpoint_v2(store_ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                           NULL);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            log_warn("checkpoint: %s", sqlite3_errmsg(store_ckpt_db));
+        pthread_mutex_lock(&store_ckpt_lock);
+    }
+    pthread_mutex_unlock(&store_ckpt_lock);
+    return NULL;
+}
+
+static int
+store_ckpt_start(void)
+{
+    if (store_memory)
+        return 0;
+    store_ckpt_db = store_open_conn(2000);
+    if (!store_ckpt_db)
+        return -1;
+    store_ckpt_stop = store_ckpt_requested = false;
+    atomic_store(&store_wal_pages, 0);
+    if (pthread_create(&store_ckpt_thread, NULL, store_ckpt_main, NULL) != 0) {
+        log_error("cannot start the checkpointer thread");
+        sqlite3_close(store_ckpt_db);
+        store_ckpt_db = NULL;
+        return -1;
+    }
+    store_ckpt_running = true;
+    /* Replaces the automatic checkpoint (wal_autocheckpoint is a WAL hook too). */
+    sqlite3_wal_hook(store_writer.db, store_wal_hook, NULL);
+    return 0;
+}
+
+static void
+store_ckpt_end(void)
+{
+    if (!store_ckpt_running)
+        return;
+    sqlite3_wal_hook(store_writer.db, NULL, NULL);
+    pthread_mutex_lock(&store_ckpt_lock);
+    store_ckpt_stop = true;
+    pthread_cond_signal(&store_ckpt_wanted);
+    pthread_mutex_unlock(&store_ckpt_lock);
+    pthread_join(store_ckpt_thread, NULL);
+    store_ckpt_running = false;
+    sqlite3_close(store_ckpt_db);
+    store_ckpt_db = NULL;
 }
 
 /* mkdir -p: users point --data-dir at paths like .cache/awslet/ci that may not exist. */
@@ -169,7 +301,7 @@ store_open(const char *dir, bool in_memory)
         snprintf(store_uri, sizeof(store_uri), "file:%s", store_file);
     }
     memset(&store_writer, 0, sizeof(store_writer));
-    store_writer.db = store_open_conn();
+    store_writer.db = store_open_conn(STORE_WRITER_CACHE_KIB);
     if (!store_writer.db)
         return -1;
     if (store_migrate(store_writer.db) != 0) {
@@ -180,8 +312,14 @@ store_open(const char *dir, bool in_memory)
     store_txn_open = false;
     store_group_size = 0;
     store_committer_stop = store_commit_requested = false;
+    if (store_ckpt_start() != 0) {
+        sqlite3_close(store_writer.db);
+        store_writer.db = NULL;
+        return -1;
+    }
     if (pthread_create(&store_committer, NULL, store_committer_main, NULL) != 0) {
         log_error("cannot start the committer thread");
+        store_ckpt_end();
         sqlite3_close(store_writer.db);
         store_writer.db = NULL;
         return -1;
@@ -228,6 +366,7 @@ store_close(void)
         pthread_join(store_committer, NULL);
         store_committer_running = false;
     }
+    store_ckpt_end();
     pthread_mutex_lock(&store_registry_lock);
     struct store_conn *c = store_registry;
     store_registry = NULL;
@@ -256,7 +395,7 @@ store_conn(void)
     struct store_conn *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
-    c->db = store_open_conn();
+    c->db = store_open_conn(STORE_READER_CACHE_KIB);
     if (!c->db) {
         free(c);
         return NULL;
@@ -349,6 +488,36 @@ store_stmt(sqlite3 *db, const char *sql)
     return st;
 }
 
+bool
+store_read_begin(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    bool began;
+
+    if (store_tl_writing || db == store_writer.db || !sqlite3_get_autocommit(db) ||
+        !(st = store_stmt(db, "BEGIN")))
+        return false;
+    began = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_reset(st);
+    return began;
+}
+
+void
+store_read_end(sqlite3 *db, bool began)
+{
+    sqlite3_stmt *st;
+
+    if (!began || sqlite3_get_autocommit(db))
+        return;
+    if ((st = store_stmt(db, "COMMIT")) != NULL) {
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE)
+            return;
+    }
+    store_exec(db, "ROLLBACK");
+}
+
 /* With the lock held: let the committer end the group if nobody else is about to join it. */
 static void
 store_maybe_request_commit(void)
@@ -367,12 +536,12 @@ store_write_begin(void)
     pthread_mutex_lock(&store_write_lock);
     atomic_fetch_sub(&store_write_queued, 1);
     if (!store_txn_open) {
-        if (store_exec(store_writer.db, "BEGIN IMMEDIATE") != 0)
+        if (store_wexec("BEGIN IMMEDIATE") != 0)
             goto fail;
         store_txn_open = true;
         store_group_size = 0;
     }
-    if (store_exec(store_writer.db, "SAVEPOINT w") != 0)
+    if (store_wexec("SAVEPOINT w") != 0)
         goto fail; /* the group is intact; this write simply cannot start */
     store_tl_writing = 1;
     return store_writer.db;
@@ -400,7 +569,7 @@ static int
 store_release(sqlite3 *db)
 {
     store_tl_writing = 0;
-    if (store_exec(db, "RELEASE w") == 0) {
+    if (store_wexec("RELEASE w") == 0) {
         store_group_size++;
         return 0;
     }
@@ -491,10 +660,19 @@ store_committer_main(void *unused)
         store_last_group = store_group_size;
         unsigned long gen = store_gen;
         int rc = 0;
-        if (store_exec(store_writer.db, "COMMIT") != 0) {
+        if (store_wexec("COMMIT") != 0) {
             store_exec(store_writer.db, "ROLLBACK");
             store_gen_failed = gen + 1;
             rc = -1;
+        }
+        if (store_ckpt_running && atomic_load(&store_wal_pages) >= STORE_WAL_MAX_PAGES) {
+            /* Between groups: finish what the checkpointer could not, so that the next write
+             * starts the WAL over (BUSY while the checkpointer runs: the next COMMIT retries). */
+            int n_log = 0, n_done = 0;
+            if (sqlite3_wal_checkpoint_v2(store_writer.db, NULL, SQLITE_CHECKPOINT_PASSIVE, &n_log,
+                                          &n_done) == SQLITE_OK &&
+                n_log == n_done)
+                atomic_store(&store_wal_pages, 0);
         }
         if (store_group_size > 1)
             store_shared += store_group_size;

@@ -66,6 +66,13 @@ void store_set_commit_hook(void (*fn)(void));
 unsigned long store_group_commits(void);
 int store_write_waiting(void);
 
+/* A read transaction around several statements of one request on this thread's reader
+ * connection: they see one snapshot, and the WAL read lock is taken and dropped once instead
+ * of per statement (fcntl calls and a WAL-index check each). store_read_begin returns whether
+ * it began one (never inside a write); store_read_end(db, began) ends it. */
+bool store_read_begin(sqlite3 *db);
+void store_read_end(sqlite3 *db, bool began);
+
 /* Run SQL that returns no rows; logs and returns -1 on error. */
 int store_exec(sqlite3 *db, const char *sql);
 
