@@ -41,6 +41,13 @@ dispatch_set_body(struct awslet_req *req, struct buf *b, const char *content_typ
         req->raw_len = 0;
 }
 
+/* json_dump_callback into a buf: no intermediate string to copy and measure. */
+static int
+dispatch_dump_cb(const char *text, size_t len, void *b)
+{
+    return buf_append(b, text, len);
+}
+
 static const char *
 dispatch_json_content_type(const struct awslet_req *req)
 {
@@ -217,9 +224,16 @@ dispatch_encode_ok(struct awslet_req *req, json_t *out)
         break;
     }
     default: {
-        char *text = json_dumps(out, JSON_COMPACT);
-        rc = text ? buf_puts(&b, text) : -1;
-        free(text);
+        if (req->json_body) {
+            /* Already encoded (items spliced as stored, DynamoDB's reads): taken as it is. */
+            b.data = req->json_body;
+            b.len = req->json_body_len;
+            b.cap = req->json_body_len + 1;
+            req->json_body = NULL;
+            req->json_body_len = 0;
+        } else if (json_dump_callback(out, dispatch_dump_cb, &b, JSON_COMPACT) != 0) {
+            rc = -1;
+        }
         ctype = dispatch_json_content_type(req);
         break;
     }

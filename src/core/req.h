@@ -95,6 +95,10 @@ struct awslet_req {
     struct req_header *resp_headers;   /* extra response headers, arena-owned */
     char *raw_body;                    /* PROTO_RAW and codecs: malloc'd, freed by server */
     size_t raw_len;
+    char *json_body;                   /* JSON protocols: the answer already encoded by the
+                                        * handler (malloc'd, freed by the server), sent instead
+                                        * of encoding its out; it must say what out says */
+    size_t json_body_len;
     const char *raw_content_type;
 
     /* Suspension (long polls). */

@@ -178,6 +178,7 @@ srv_req_free(struct srv_req *s)
     json_decref(s->r.path_params);
     json_decref(s->r.err_extra);
     free(s->r.raw_body);
+    free(s->r.json_body);
     buf_release(&s->body);
     arena_release(&s->r.arena);
     free(s);
