@@ -7,6 +7,7 @@
  * normalized in place inside the request's own input (numbers to their canonical text), which
  * saves copying every item. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -748,6 +749,67 @@ ddb_delete_item(struct awslet_req *req, const json_t *in, json_t **out)
 static const char *const item_get_legacy[] = {"AttributesToGet", NULL};
 static const char *const item_get_expr[] = {"ProjectionExpression", NULL};
 
+/* GetItem's common case (no projection): the answer is {"Item":<stored text>} plus its other
+ * members, with the item spliced in as stored: its text is json_dumps(item, JSON_COMPACT)
+ * (ddb_store.c), what parsing and encoding it again would give. 1 and req->json_body set, 0
+ * when there is no such item (nothing set), -1 on a store error. */
+static int
+item_get_raw(struct awslet_req *req, const struct ddb_table *t, const json_t *key, json_t *res,
+             const char *mode, bool consistent)
+{
+    static const char sql[] =
+        "SELECT item, size FROM ddb_items WHERE tid = ?1 AND pk = ?2 AND sk = ?3";
+    struct buf pk, sk, b;
+    sqlite3_stmt *st;
+    char *rest = NULL;
+    int rc = 0, step;
+
+    buf_init(&pk, 8192);
+    buf_init(&sk, 8192);
+    buf_init(&b, SIZE_MAX - 1);
+    if (ddb_key_encode(&t->key, key, &pk, &sk) != 0)
+        goto out; /* no such key can be stored */
+    if (!(st = store_stmt(req->db, sql))) {
+        rc = -1;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, t->id);
+    sqlite3_bind_blob(st, 2, pk.len ? pk.data : "", (int)pk.len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, sk.len ? sk.data : "", (int)sk.len, SQLITE_STATIC);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        if (mode && strcmp(mode, "NONE") != 0) {
+            json_t *cc = ddb_capacity(
+                mode, t->name, ddb_read_units((size_t)sqlite3_column_int64(st, 1), consistent),
+                true, NULL);
+            if (cc && json_object_set_new(res, "ConsumedCapacity", cc) != 0)
+                rc = -1;
+        }
+        rest = rc == 0 ? json_dumps(res, JSON_COMPACT) : NULL;
+        if (!rest || buf_puts(&b, "{\"Item\":") ||
+            buf_append(&b, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) ||
+            buf_puts(&b, json_object_size(res) ? "," : "}") ||
+            (json_object_size(res) && buf_puts(&b, rest + 1))) {
+            rc = -1;
+        } else {
+            free(req->json_body);
+            req->json_body_len = b.len;
+            req->json_body = buf_steal(&b);
+            rc = 1;
+        }
+    } else if (step != SQLITE_DONE) {
+        log_error("dynamodb: cannot read item: %s", sqlite3_errmsg(req->db));
+        rc = -1;
+    }
+    sqlite3_reset(st);
+out:
+    free(rest);
+    buf_release(&pk);
+    buf_release(&sk);
+    buf_release(&b);
+    return rc;
+}
+
 /* GetItem: one item by its key, projected if asked.
  * in: TableName, Key, ConsistentRead?, ProjectionExpression | AttributesToGet,
  * ExpressionAttributeNames?, ReturnConsumedCapacity?   out: Item?, ConsumedCapacity? */
@@ -767,6 +829,7 @@ ddb_get_item(struct awslet_req *req, const json_t *in, json_t **out)
     const char *k;
     json_t *v;
     int dberr;
+    bool snapshot = false;
 
     ddb_expr_ctx_init(&ctx, &req->arena, json_object_get(in, "ExpressionAttributeNames"), NULL);
     ddb_args_init(&a, req);
@@ -797,8 +860,28 @@ ddb_get_item(struct awslet_req *req, const json_t *in, json_t **out)
     if (ddb_expr_check_unused(&ctx, pe != NULL) != 0)
         goto expr_err;
 
+    /* One read transaction for the table's record and the item: one snapshot, and one WAL
+     * read lock taken and dropped instead of two. */
+    snapshot = store_read_begin(req->db);
     if (ddb_table_for_data(req, req->db, table, &t) != 0 || item_key_check(req, t, key) != 0)
         goto out;
+    if (!proj) {
+        if (!(res = json_object()))
+            goto nomem;
+        dberr = item_get_raw(req, t, key, res, mode, consistent);
+        if (dberr < 0) {
+            awslet_fail(req, &ERR_DDB_INTERNAL, "Internal server error");
+            goto out;
+        }
+        if (dberr > 0) {
+            *out = res; /* the rest of the answer; json_body holds all of it */
+            res = NULL;
+            rc = AWSLET_OK;
+            goto out;
+        }
+        json_decref(res);
+        res = NULL;
+    }
     item = ddb_item_load(req->db, t, key, &dberr);
     if (dberr) {
         awslet_fail(req, &ERR_DDB_INTERNAL, "Internal server error");
@@ -828,6 +911,7 @@ expr_err:
 nomem:
     rc = awslet_fail_nomem(req);
 out:
+    store_read_end(req->db, snapshot);
     json_decref(item);
     json_decref(res);
     ddb_expr_ctx_release(&ctx);

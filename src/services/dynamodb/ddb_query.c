@@ -12,6 +12,7 @@
  * of items has been read, and LastEvaluatedKey is returned exactly when one of those two
  * stopped the page. Capacity is charged for everything read. */
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -517,6 +518,10 @@ read_last_key(const struct read *r, const json_t *item)
 }
 
 struct read_page {
+    /* raw: the items go into the answer as stored (no filter, projection, LSI fetch or
+     * COUNT): each one's text, comma-separated, in rawbuf; items stays empty. */
+    bool raw;
+    struct buf rawbuf;
     json_t *items;
     long long count, scanned;
     size_t bytes, fetched_bytes;
@@ -542,6 +547,32 @@ read_run(struct read *r, struct read_page *pg)
             read_segment_of(sqlite3_column_blob(st, 2), sqlite3_column_bytes(st, 2),
                             r->total_segments) != r->segment)
             continue;
+        if (pg->raw) {
+            /* The stored text is json_dumps(item, JSON_COMPACT) (ddb_store.c), which is what
+             * parsing it and encoding the answer would produce again. */
+            const void *text = sqlite3_column_blob(st, 0);
+            size_t n = (size_t)sqlite3_column_bytes(st, 0);
+            pg->scanned++;
+            pg->count++;
+            pg->bytes += (size_t)sqlite3_column_int64(st, 1);
+            if ((pg->count > 1 && buf_putc(&pg->rawbuf, ',') != 0) ||
+                buf_append(&pg->rawbuf, text, n) != 0) {
+                awslet_fail_nomem(r->req);
+                goto out;
+            }
+            if ((r->limit && pg->scanned >= r->limit) || pg->bytes >= READ_PAGE_BYTES) {
+                /* Only the last item is needed as an object: for LastEvaluatedKey. */
+                pg->last = json_loadb(text, n, JSON_ALLOW_NUL, NULL);
+                if (!pg->last) {
+                    log_error("dynamodb: unreadable item in table %lld", r->t->id);
+                    awslet_fail(r->req, &ERR_DDB_INTERNAL, "Internal server error");
+                    goto out;
+                }
+                pg->stopped = true;
+                break;
+            }
+            continue;
+        }
         item = json_loadb(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
                           JSON_ALLOW_NUL, NULL);
         if (!item) {
@@ -611,7 +642,7 @@ read_answer(struct read *r, struct read_page *pg, json_t **out)
 
     if (!res)
         return -1;
-    if (!r->count_only && json_object_set(res, "Items", pg->items))
+    if (!r->count_only && !pg->raw && json_object_set(res, "Items", pg->items))
         goto fail;
     if (json_object_set_new(res, "Count", json_integer(pg->count)) ||
         json_object_set_new(res, "ScannedCount", json_integer(pg->scanned)))
@@ -633,6 +664,27 @@ read_answer(struct read *r, struct read_page *pg, json_t **out)
         json_decref(idx);
         if (cc && json_object_set_new(res, "ConsumedCapacity", cc))
             goto fail;
+    }
+    if (pg->raw) {
+        /* The answer with Items first, as stored, then the rest as encoded here; out keeps
+         * the rest (dispatch sends json_body). */
+        struct buf b;
+        char *rest = json_dumps(res, JSON_COMPACT);
+        int bad;
+        if (!rest)
+            goto fail;
+        buf_init(&b, SIZE_MAX - 1);
+        bad = buf_puts(&b, "{\"Items\":[") ||
+              buf_append(&b, pg->rawbuf.data ? pg->rawbuf.data : "", pg->rawbuf.len) ||
+              buf_puts(&b, "],") || buf_puts(&b, rest + 1);
+        free(rest);
+        if (bad) {
+            buf_release(&b);
+            goto fail;
+        }
+        free(r->req->json_body);
+        r->req->json_body_len = b.len;
+        r->req->json_body = buf_steal(&b);
     }
     *out = res;
     return 0;
@@ -832,14 +884,19 @@ read_op(struct awslet_req *req, const json_t *in, json_t **out, bool query)
     struct read r;
     struct read_page pg;
     enum awslet_rc rc = AWSLET_ERR;
+    bool snapshot;
 
     memset(&r, 0, sizeof(r));
     memset(&pg, 0, sizeof(pg));
     r.req = req;
     r.in = in;
     r.query = query;
+    /* The table's record and the items from one snapshot, under one WAL read lock. */
+    snapshot = store_read_begin(req->db);
     if (read_prepare_request(&r) != 0)
         goto out;
+    pg.raw = !r.filter && !r.proj && !r.fetch_base && !r.count_only;
+    buf_init(&pg.rawbuf, SIZE_MAX - 1);
     if (!(pg.items = json_array())) {
         rc = awslet_fail_nomem(req);
         goto out;
@@ -854,6 +911,8 @@ read_op(struct awslet_req *req, const json_t *in, json_t **out, bool query)
 out:
     json_decref(pg.items);
     json_decref(pg.last);
+    buf_release(&pg.rawbuf);
+    store_read_end(req->db, snapshot);
     read_tuple_release(&r.lo);
     read_tuple_release(&r.hi);
     buf_release(&r.pk);
