@@ -4,8 +4,9 @@
  * Files: dynamodb.c (descriptor, op table, init), ddb_num.c (exact decimals), ddb_value.c
  * (attribute values, sizes, key bytes), ddb_args.c (request-parameter validation and
  * DynamoDB's "N validation errors detected" messages), ddb_expr_*.c and ddb_reserved.c (the
- * expression language, ddb_expr.h), ddb_table.c (Create/Describe/List/Update/DeleteTable,
- * table lookup and status), ddb_meta.c (tags, TTL settings, DescribeLimits,
+ * expression language, ddb_expr.h), ddb_table_cache.c (table records, lookup, status
+ * delays), ddb_table.c (Create/Describe/List/DeleteTable), ddb_table_def.c (a definition's
+ * checks), ddb_table_update.c (UpdateTable), ddb_meta.c (tags, TTL settings, DescribeLimits,
  * DescribeEndpoints), ddb_ttl.c (the TTL sweeper), ddb_stream.c (stream records written with
  * each change; streams enabled/disabled), ddb_store.c (the item write path: base row, index
  * rows, stream record), ddb_item.c (Put/Get/Update/DeleteItem), ddb_query.c (Query, Scan),

@@ -74,6 +74,14 @@ json_t *ddb_table_sse_desc(struct awslet_req *req, const json_t *sse);
  * 0 or -1. */
 int ddb_table_save(sqlite3 *db, long long id, long long old_version, const json_t *desc,
                    const char *status, long long until_ms);
+/* ddb_table_cache.c, for the table operations: the status a stored status shows at now (a
+ * lapsed CREATING/UPDATING is ACTIVE, a lapsed DELETING is gone: NULL); the table name in a
+ * name or ARN; the SELECT of a table's id, version and status by account, region and name
+ * (one string, since the statement cache is keyed by its address). */
+const char *ddb_table_status_now(const char *stored, long long until_ms, long long now);
+const char *ddb_table_name_of(struct awslet_req *req, const char *name_or_arn);
+extern const char ddb_table_by_name_sql[];
+
 /* Fail req with ResourceInUseException when the table is not ACTIVE, in DynamoDB's words
  * ("Attempt to change a resource which is still in use: Table is being updated: t"). */
 int ddb_table_require_active(struct awslet_req *req, const struct ddb_table *t);
