@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,11 @@ static pthread_cond_t srv_commit_cv = PTHREAD_COND_INITIALIZER; /* a group commi
 static struct srv_req *srv_suspended;  /* every request in SRV_SUSPENDED */
 static unsigned long srv_active;       /* requests between access_cb and completed_cb */
 static bool srv_stopping;
+/* Set when the daemon stops: new connections are refused by the accept policy. (Not
+ * MHD_quiesce_daemon(): with a thread pool it races the workers' own removal of the listen
+ * socket from their epoll sets, and libmicrohttpd 0.9.75 aborts when it loses that race:
+ * "Failed to remove listen FD from epoll set".) */
+static atomic_bool srv_refusing;
 
 static struct srv_req *
 srv_of(struct awslet_req *req)
@@ -505,6 +511,16 @@ srv_mhd_log(void *cls, const char *fmt, va_list ap)
     log_debug("libmicrohttpd: %s", msg);
 }
 
+/* libmicrohttpd's accept policy: every connection while running, none once stopping. */
+static enum MHD_Result
+accept_cb(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)cls;
+    (void)addr;
+    (void)addrlen;
+    return atomic_load(&srv_refusing) ? MHD_NO : MHD_YES;
+}
+
 int
 server_start(void)
 {
@@ -532,8 +548,9 @@ server_start(void)
     (void)sslen;
     /* The connection memory pool holds headers and body chunks; libmicrohttpd zeroes it for
      * every request, so it is kept small (64 KiB: SigV4 headers are ~1 KiB). */
+    atomic_store(&srv_refusing, false);
     srv_daemon = MHD_start_daemon(
-        flags, (uint16_t)awslet_cfg.port, NULL, NULL, access_cb, NULL, MHD_OPTION_SOCK_ADDR,
+        flags, (uint16_t)awslet_cfg.port, accept_cb, NULL, access_cb, NULL, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)awslet_cfg.threads,
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
         srv_unescape, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
@@ -553,15 +570,11 @@ void
 server_stop(unsigned grace_ms)
 {
     struct timespec ts;
-    MHD_socket lfd;
 
     if (!srv_daemon)
         return;
-    /* 1. Stop accepting. The pool's threads drop the listen socket from their epoll sets
-     * lazily, so it may only be closed once MHD_stop_daemon() has joined them: closing it
-     * here let a thread find a dead descriptor and abort ("Failed to remove listen FD from
-     * epoll set"). */
-    lfd = MHD_quiesce_daemon(srv_daemon);
+    /* 1. Stop accepting: connections that arrive from now on are closed at once. */
+    atomic_store(&srv_refusing, true);
     /* 2. Answer every suspended request now: handlers see req->stopping. */
     pthread_mutex_lock(&srv_lock);
     srv_stopping = true;
@@ -592,6 +605,4 @@ server_stop(unsigned grace_ms)
     /* 4. Stop the pool (idle keep-alive connections are closed). */
     MHD_stop_daemon(srv_daemon);
     srv_daemon = NULL;
-    if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
 }
