@@ -538,40 +538,36 @@ parse_not(struct parser *p)
     return mk2(p, DDB_N_NOT, CAT_COND, op, x, NULL);
 }
 
+/* operand (word operand)*: a left-associative chain of AND or OR, both of conditions. */
 static struct pnode *
-parse_and(struct parser *p)
+parse_chain(struct parser *p, const char *word, enum ddb_node_type type,
+            struct pnode *(*operand)(struct parser *))
 {
-    struct pnode *x = parse_not(p), *y;
+    struct pnode *x = operand(p), *y;
 
-    while (x && tok_is_word(p, p->pos, "AND")) {
+    while (x && tok_is_word(p, p->pos, word)) {
         unsigned op = p->pos;
 
         if (!need_cond(p, x))
             return NULL;
         p->pos++;
-        if (!(y = parse_not(p)) || !need_cond(p, y))
+        if (!(y = operand(p)) || !need_cond(p, y))
             return NULL;
-        x = mk2(p, DDB_N_AND, CAT_COND, op, x, y);
+        x = mk2(p, type, CAT_COND, op, x, y);
     }
     return x;
 }
 
 static struct pnode *
+parse_and(struct parser *p)
+{
+    return parse_chain(p, "AND", DDB_N_AND, parse_not);
+}
+
+static struct pnode *
 parse_or(struct parser *p)
 {
-    struct pnode *x = parse_and(p), *y;
-
-    while (x && tok_is_word(p, p->pos, "OR")) {
-        unsigned op = p->pos;
-
-        if (!need_cond(p, x))
-            return NULL;
-        p->pos++;
-        if (!(y = parse_and(p)) || !need_cond(p, y))
-            return NULL;
-        x = mk2(p, DDB_N_OR, CAT_COND, op, x, y);
-    }
-    return x;
+    return parse_chain(p, "OR", DDB_N_OR, parse_and);
 }
 
 /* An update's SET operand term and value (one + or - at most). */
