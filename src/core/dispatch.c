@@ -298,7 +298,8 @@ dispatch_op(struct awslet_req *req, const struct form *form)
     }
     /* Writers run on the writer connection inside the group transaction; readers on this
      * thread's own connection. */
-    writing = (req->op->flags & OP_WRITE) != 0;
+    writing = (req->op->flags & OP_WRITE) != 0 ||
+              (req->op->writes && req->op->writes(req->in));
     req->db = writing ? store_write_begin() : store_conn();
     if (!req->db) {
         awslet_fail(req, &ERR_SERVICE_UNAVAILABLE, "the store is not available");

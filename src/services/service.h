@@ -7,6 +7,7 @@
 #ifndef AWSLET_SERVICE_H
 #define AWSLET_SERVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -23,10 +24,16 @@ enum op_flags {
 /* in: the decoded input (borrowed). out: a new reference the core owns after return. */
 typedef enum awslet_rc awslet_op_fn(struct awslet_req *req, const json_t *in, json_t **out);
 
+/* Whether one request of an operation writes, for operations that only know it from their
+ * input (DynamoDB's PartiQL: a SELECT reads, an INSERT writes). */
+typedef bool awslet_op_writes_fn(const json_t *in);
+
 struct awslet_op {
     const char *name;  /* AWS operation name, exactly as on the wire */
     awslet_op_fn *fn;
     unsigned flags;    /* enum op_flags */
+    awslet_op_writes_fn *writes; /* or NULL: OP_WRITE decides; else true makes this call a
+                                  * write as if OP_WRITE were set */
 };
 
 enum service_flags {

@@ -11,7 +11,9 @@
  * each change; streams enabled/disabled), ddb_store.c (the item write path: base row, index
  * rows, stream record), ddb_item.c (Put/Get/Update/DeleteItem), ddb_query.c (Query, Scan),
  * ddb_batch.c (BatchGetItem, BatchWriteItem), ddb_transact.c (TransactWriteItems,
- * TransactGetItems). The DynamoDB Streams API lives in services/dynamodbstreams/.
+ * TransactGetItems), ddb_pq_*.c (PartiQL, ddb_pq.h: lexer, parser, planner, the three
+ * statement operations), ddb_backup.c (on-demand backups and restores). The DynamoDB Streams
+ * API lives in services/dynamodbstreams/.
  *
  * Times are milliseconds on the awslet clock (clock_now_ms()); DynamoDB reports epoch
  * seconds with a fraction (CreationDateTime) in JSON numbers. */
@@ -44,7 +46,15 @@
       SENDER)                                                                                  \
     X(ERR_DDB_INTERNAL, "InternalServerError", NULL, 500, RECEIVER)                           \
     X(ERR_DDB_EXPIRED_ITERATOR, "ExpiredIteratorException", NULL, 400, SENDER)                \
-    X(ERR_DDB_TRIMMED_DATA, "TrimmedDataAccessException", NULL, 400, SENDER)
+    X(ERR_DDB_TRIMMED_DATA, "TrimmedDataAccessException", NULL, 400, SENDER)                  \
+    X(ERR_DDB_DUPLICATE_ITEM, "DuplicateItemException", NULL, 400, SENDER)                    \
+    X(ERR_DDB_BACKUP_NOT_FOUND, "BackupNotFoundException", NULL, 400, SENDER)                 \
+    X(ERR_DDB_BACKUP_IN_USE, "BackupInUseException", NULL, 400, SENDER)                       \
+    X(ERR_DDB_TABLE_ALREADY_EXISTS, "TableAlreadyExistsException", NULL, 400, SENDER)         \
+    X(ERR_DDB_TABLE_IN_USE, "TableInUseException", NULL, 400, SENDER)                         \
+    X(ERR_DDB_TABLE_NOT_FOUND, "TableNotFoundException", NULL, 400, SENDER)                   \
+    X(ERR_DDB_CONTINUOUS_BACKUPS_UNAVAILABLE, "ContinuousBackupsUnavailableException", NULL,  \
+      400, SENDER)
 
 DDB_ERRORS(AWSLET_ERROR_DECLARE)
 
@@ -283,12 +293,34 @@ json_t *ddb_item_collection_metrics(sqlite3 *db, const struct ddb_table *t, cons
  * the data plane reports it, "Requested resource not found" without the name. Returns -1. */
 int ddb_batch_not_found(struct awslet_req *req);
 
+/* ---- what PartiQL borrows from the item operations and the reader ------------------------ */
+
+/* GetItem (in: GetItem's input) answering as PartiQL needs it: items_shape gives
+ * ExecuteStatement's {"Items":[item]} ({"Items":[]} without one; ConsumedCapacity as
+ * GetItem's), spliced through req->json_body like GetItem's own answer; otherwise GetItem's
+ * own shape {"Item"?, "ConsumedCapacity"?} in *out, never through json_body (batches and
+ * transactions assemble several answers). (ddb_item.c) */
+enum awslet_rc ddb_get_item_partiql(struct awslet_req *req, const json_t *in, bool items_shape,
+                                    json_t **out);
+/* A Query (query) or Scan with in as its input, for a PartiQL SELECT: the FilterExpression
+ * may name key attributes (it is the statement's whole WHERE clause), and the answer is in
+ * *out, never spliced through json_body: {Items, Count, ScannedCount, LastEvaluatedKey?,
+ * ConsumedCapacity?}. (ddb_query.c) */
+enum awslet_rc ddb_read_partiql(struct awslet_req *req, const json_t *in, bool query,
+                                json_t **out);
+
 /* ---- operations ------------------------------------------------------------------------------ */
 
 awslet_op_fn ddb_create_table, ddb_describe_table, ddb_list_tables, ddb_update_table,
     ddb_delete_table, ddb_describe_time_to_live, ddb_update_time_to_live, ddb_tag_resource,
     ddb_untag_resource, ddb_list_tags_of_resource, ddb_describe_limits, ddb_describe_endpoints,
     ddb_put_item, ddb_get_item, ddb_update_item, ddb_delete_item, ddb_query, ddb_scan,
-    ddb_batch_get_item, ddb_batch_write_item, ddb_transact_write_items, ddb_transact_get_items;
+    ddb_batch_get_item, ddb_batch_write_item, ddb_transact_write_items, ddb_transact_get_items,
+    ddb_execute_statement, ddb_batch_execute_statement, ddb_execute_transaction,
+    ddb_create_backup, ddb_describe_backup, ddb_list_backups, ddb_delete_backup,
+    ddb_restore_table_from_backup, ddb_describe_continuous_backups;
+/* Whether a PartiQL request writes (awslet_op.writes): any statement but a SELECT. */
+awslet_op_writes_fn ddb_execute_statement_writes, ddb_batch_execute_statement_writes,
+    ddb_execute_transaction_writes;
 
 #endif

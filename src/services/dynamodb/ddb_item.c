@@ -755,7 +755,7 @@ static const char *const item_get_expr[] = {"ProjectionExpression", NULL};
  * when there is no such item (nothing set), -1 on a store error. */
 static int
 item_get_raw(struct awslet_req *req, const struct ddb_table *t, const json_t *key, json_t *res,
-             const char *mode, bool consistent)
+             const char *mode, bool consistent, bool items_shape)
 {
     static const char sql[] =
         "SELECT item, size FROM ddb_items WHERE tid = ?1 AND pk = ?2 AND sk = ?3";
@@ -786,8 +786,9 @@ item_get_raw(struct awslet_req *req, const struct ddb_table *t, const json_t *ke
                 rc = -1;
         }
         rest = rc == 0 ? json_dumps(res, JSON_COMPACT) : NULL;
-        if (!rest || buf_puts(&b, "{\"Item\":") ||
+        if (!rest || buf_puts(&b, items_shape ? "{\"Items\":[" : "{\"Item\":") ||
             buf_append(&b, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) ||
+            (items_shape && buf_puts(&b, "]")) ||
             buf_puts(&b, json_object_size(res) ? "," : "}") ||
             (json_object_size(res) && buf_puts(&b, rest + 1))) {
             rc = -1;
@@ -810,11 +811,30 @@ out:
     return rc;
 }
 
+/* How an answer is given: GetItem's own, spliced (GET_SPLICE) or not (GET_PLAIN), or
+ * ExecuteStatement's Items list, spliced (GET_ITEMS). */
+enum item_get_shape { GET_SPLICE, GET_PLAIN, GET_ITEMS };
+
+static enum awslet_rc item_get(struct awslet_req *req, const json_t *in, json_t **out,
+                               enum item_get_shape shape);
+
 /* GetItem: one item by its key, projected if asked.
  * in: TableName, Key, ConsistentRead?, ProjectionExpression | AttributesToGet,
  * ExpressionAttributeNames?, ReturnConsumedCapacity?   out: Item?, ConsumedCapacity? */
 enum awslet_rc
 ddb_get_item(struct awslet_req *req, const json_t *in, json_t **out)
+{
+    return item_get(req, in, out, GET_SPLICE);
+}
+
+enum awslet_rc
+ddb_get_item_partiql(struct awslet_req *req, const json_t *in, bool items_shape, json_t **out)
+{
+    return item_get(req, in, out, items_shape ? GET_ITEMS : GET_PLAIN);
+}
+
+static enum awslet_rc
+item_get(struct awslet_req *req, const json_t *in, json_t **out, enum item_get_shape shape)
 {
     struct ddb_args a;
     struct ddb_expr_ctx ctx;
@@ -865,10 +885,10 @@ ddb_get_item(struct awslet_req *req, const json_t *in, json_t **out)
     snapshot = store_read_begin(req->db);
     if (ddb_table_for_data(req, req->db, table, &t) != 0 || item_key_check(req, t, key) != 0)
         goto out;
-    if (!proj) {
+    if (!proj && shape != GET_PLAIN) {
         if (!(res = json_object()))
             goto nomem;
-        dberr = item_get_raw(req, t, key, res, mode, consistent);
+        dberr = item_get_raw(req, t, key, res, mode, consistent, shape == GET_ITEMS);
         if (dberr < 0) {
             awslet_fail(req, &ERR_DDB_INTERNAL, "Internal server error");
             goto out;
@@ -891,8 +911,11 @@ ddb_get_item(struct awslet_req *req, const json_t *in, json_t **out)
         goto nomem;
     if (item) {
         json_t *shown = proj ? ddb_expr_project(proj, item) : json_incref(item);
-        if (!shown || json_object_set_new(res, "Item", shown) != 0)
+        if (!shown || (shape == GET_ITEMS ? json_object_set_new(res, "Items", json_pack("[o]", shown))
+                                          : json_object_set_new(res, "Item", shown)) != 0)
             goto nomem;
+    } else if (shape == GET_ITEMS && json_object_set_new(res, "Items", json_array()) != 0) {
+        goto nomem;
     }
     if (mode && strcmp(mode, "NONE") != 0) {
         /* Reads are charged for the whole item, whatever the projection keeps. */

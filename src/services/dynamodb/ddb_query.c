@@ -56,6 +56,7 @@ struct read {
     const json_t *esk;        /* ExclusiveStartKey */
     struct buf pk;            /* Query: the partition */
     struct read_tuple lo, hi; /* lo <= row < hi; hi.n == 0: unbounded */
+    bool partiql;             /* a PartiQL SELECT: keys may be filtered, nothing spliced */
 };
 
 static const char *
@@ -862,7 +863,7 @@ read_prepare_request(struct read *r)
     } else {
         r->lo.n = r->ix ? 4 : 2; /* from the very first row */
     }
-    if (read_check_filter_keys(r) != 0 || read_check_index_attrs(r) != 0)
+    if ((!r->partiql && read_check_filter_keys(r) != 0) || read_check_index_attrs(r) != 0)
         return -1;
     if (r->esk) {
         read_tuple_init(&pos);
@@ -879,7 +880,7 @@ read_prepare_request(struct read *r)
 }
 
 static enum awslet_rc
-read_op(struct awslet_req *req, const json_t *in, json_t **out, bool query)
+read_op(struct awslet_req *req, const json_t *in, json_t **out, bool query, bool partiql)
 {
     struct read r;
     struct read_page pg;
@@ -891,11 +892,12 @@ read_op(struct awslet_req *req, const json_t *in, json_t **out, bool query)
     r.req = req;
     r.in = in;
     r.query = query;
+    r.partiql = partiql;
     /* The table's record and the items from one snapshot, under one WAL read lock. */
     snapshot = store_read_begin(req->db);
     if (read_prepare_request(&r) != 0)
         goto out;
-    pg.raw = !r.filter && !r.proj && !r.fetch_base && !r.count_only;
+    pg.raw = !r.partiql && !r.filter && !r.proj && !r.fetch_base && !r.count_only;
     buf_init(&pg.rawbuf, SIZE_MAX - 1);
     if (!(pg.items = json_array())) {
         rc = awslet_fail_nomem(req);
@@ -928,12 +930,19 @@ out:
 enum awslet_rc
 ddb_query(struct awslet_req *req, const json_t *in, json_t **out)
 {
-    return read_op(req, in, out, true);
+    return read_op(req, in, out, true, false);
 }
 
 /* Scan: every item of the table or index (or of one parallel segment), a page at a time. */
 enum awslet_rc
 ddb_scan(struct awslet_req *req, const json_t *in, json_t **out)
 {
-    return read_op(req, in, out, false);
+    return read_op(req, in, out, false, false);
+}
+
+/* A PartiQL SELECT's Query or Scan (ddb_int.h). */
+enum awslet_rc
+ddb_read_partiql(struct awslet_req *req, const json_t *in, bool query, json_t **out)
+{
+    return read_op(req, in, out, query, true);
 }

@@ -12,10 +12,10 @@
 /* Sorted by name: the router uses bsearch (tests/unit/test_services.c checks the order). */
 static const struct awslet_op dstreams_ops[] = {
     /* name                 handler                       flags */
-    {"DescribeStream",      dstreams_describe_stream,     0},
-    {"GetRecords",          dstreams_get_records,         0},
-    {"GetShardIterator",    dstreams_get_shard_iterator,  0},
-    {"ListStreams",         dstreams_list_streams,        0},
+    {"DescribeStream",      dstreams_describe_stream,     0, NULL},
+    {"GetRecords",          dstreams_get_records,         0, NULL},
+    {"GetShardIterator",    dstreams_get_shard_iterator,  0, NULL},
+    {"ListStreams",         dstreams_list_streams,        0, NULL},
 };
 
 /* The records' 24-hour trim is a durable timer; its kind is registered before the scheduler
