@@ -149,20 +149,20 @@ test('errors: ValidationException for syntax, key and parameter count; ResourceN
 
 test('DocumentClient: plain JS values as Parameters, Items unmarshalled', () => withLog(d, async () => {
   const value = {
-    name: 'doc', count: 42, price: 9.5, ok: false, none: null, tags: new Set(['x', 'y']),
+    name: 'doc', count: 42, price: 9.5, ok: false, nada: null, tags: new Set(['x', 'y']),
     nums: new Set([1, 2]), nested: { list: [1, 'two', { deep: true }] },
     bin: new Uint8Array([7, 8]),
   };
   await doc.send(new DocExecuteStatementCommand({
-    Statement: `INSERT INTO "${T}" VALUE {'pk': ?, 'sk': ?, 'name': ?, 'count': ?, 'price': ?, 'ok': ?, 'none': ?, 'tags': ?, 'nums': ?, 'nested': ?, 'bin': ?}`,
-    Parameters: ['doc', 1, value.name, value.count, value.price, value.ok, value.none, value.tags,
+    Statement: `INSERT INTO "${T}" VALUE {'pk': ?, 'sk': ?, 'name': ?, 'count': ?, 'price': ?, 'ok': ?, 'nada': ?, 'tags': ?, 'nums': ?, 'nested': ?, 'bin': ?}`,
+    Parameters: ['doc', 1, value.name, value.count, value.price, value.ok, value.nada, value.tags,
       value.nums, value.nested, value.bin],
   }));
   const low = await getItem('doc', 1);
   assert.deepEqual(low.count, { N: '42' });
   assert.deepEqual([...low.tags.SS].sort(), ['x', 'y']);
   assert.deepEqual([...low.nums.NS].sort(), ['1', '2']);
-  assert.deepEqual(low.none, { NULL: true });
+  assert.deepEqual(low.nada, { NULL: true });
 
   const r = await doc.send(new DocExecuteStatementCommand({
     Statement: `SELECT * FROM "${T}" WHERE pk = ? AND sk = ?`, Parameters: ['doc', 1],
@@ -174,14 +174,14 @@ test('DocumentClient: plain JS values as Parameters, Items unmarshalled', () => 
   assert.equal(it.count, 42);
   assert.equal(it.price, 9.5);
   assert.equal(it.ok, false);
-  assert.equal(it.none, null);
+  assert.equal(it.nada, null);
   assert.deepEqual(it.tags, new Set(['x', 'y']));
   assert.deepEqual(it.nums, new Set([1, 2]));
   assert.deepEqual(it.nested, { list: [1, 'two', { deep: true }] });
   assert.deepEqual(Array.from(it.bin), [7, 8]);
 
   await doc.send(new DocExecuteStatementCommand({
-    Statement: `UPDATE "${T}" SET count = count + ? SET tags = set_add(tags, ?) WHERE pk = ? AND sk = ?`,
+    Statement: `UPDATE "${T}" SET "count" = "count" + ? SET tags = set_add(tags, ?) WHERE pk = ? AND sk = ?`,
     Parameters: [8, new Set(['z']), 'doc', 1],
   }));
   const got = (await doc.send(new GetCommand({ TableName: T, Key: { pk: 'doc', sk: 1 }, ConsistentRead: true }))).Item;
