@@ -207,6 +207,36 @@ const struct store_migration store_migrations[] = {
      "  created_ms INTEGER NOT NULL,"
      "  PRIMARY KEY (account, region, token)"
      ") WITHOUT ROWID;"},
+    {4,
+     /* DynamoDB on-demand backups (services/dynamodb/ddb_backup.h). A backup outlives its
+      * table, so it keeps the table's names and its stored TableDescription (desc) as they
+      * were; ttl_attr is the TTL attribute when TTL was enabled. The items are copied
+      * verbatim from ddb_items (same key encoding) inside the CreateBackup write. */
+     "CREATE TABLE ddb_backups ("
+     "  id          INTEGER PRIMARY KEY,"
+     "  account     TEXT NOT NULL,"
+     "  region      TEXT NOT NULL,"
+     "  arn         TEXT NOT NULL UNIQUE,"
+     "  name        TEXT NOT NULL,"
+     "  type        TEXT NOT NULL DEFAULT 'USER',"
+     "  table_name  TEXT NOT NULL,"
+     "  table_arn   TEXT NOT NULL,"
+     "  table_id    TEXT NOT NULL,"
+     "  created_ms  INTEGER NOT NULL,"
+     "  size_bytes  INTEGER NOT NULL,"
+     "  item_count  INTEGER NOT NULL,"
+     "  desc        TEXT NOT NULL,"
+     "  ttl_attr    TEXT"
+     ");"
+     "CREATE INDEX ddb_backups_list ON ddb_backups(account, region, created_ms, arn);"
+     "CREATE TABLE ddb_backup_items ("
+     "  bid   INTEGER NOT NULL,"
+     "  pk    BLOB NOT NULL,"
+     "  sk    BLOB NOT NULL,"
+     "  item  BLOB NOT NULL,"
+     "  size  INTEGER NOT NULL,"
+     "  PRIMARY KEY (bid, pk, sk)"
+     ") WITHOUT ROWID;"},
 };
 
 const int store_n_migrations = (int)(sizeof(store_migrations) / sizeof(store_migrations[0]));
