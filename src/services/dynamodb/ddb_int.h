@@ -292,6 +292,15 @@ json_t *ddb_item_collection_metrics(sqlite3 *db, const struct ddb_table *t, cons
 /* After a failed ddb_write_parse() in a batch or transaction: a missing table is reported as
  * the data plane reports it, "Requested resource not found" without the name. Returns -1. */
 int ddb_batch_not_found(struct awslet_req *req);
+/* One CancellationReason ({"Code"}, plus Message and the ALL_OLD Item when given), and the
+ * TransactionCanceledException message listing every reason's code in order ("Transaction
+ * cancelled, please refer cancellation reasons for specific reasons [None, ...]", in the
+ * arena). ExecuteTransaction re-labels its INSERTs' reasons with them. (ddb_transact.c) */
+json_t *ddb_transact_reason(const char *code, const char *message, const json_t *item);
+char *ddb_transact_cancel_message(struct arena *a, const json_t *reasons);
+/* Java's rendering of a list of structures of the model's shape in DynamoDB's constraint
+ * messages ("[com.amazonaws.dynamodb.v20120810.TransactGetItem@1a2b]"), in the arena. */
+const char *ddb_transact_java_list(struct arena *a, const json_t *list, const char *shape);
 
 /* ---- what PartiQL borrows from the item operations and the reader ------------------------ */
 

@@ -231,7 +231,7 @@ ddb_transact_digest(const json_t *in, char out[65])
 /* One CancellationReason: {"Code":"None"} for an action that was fine, else the code, the
  * message and, for a failed condition with ReturnValuesOnConditionCheckFailure ALL_OLD, the
  * item as it was (item may be NULL). */
-AWSLET_TESTABLE json_t *
+json_t *
 ddb_transact_reason(const char *code, const char *message, const json_t *item)
 {
     json_t *r = json_pack("{s:s}", "Code", code);
@@ -248,7 +248,7 @@ ddb_transact_reason(const char *code, const char *message, const json_t *item)
 /* DynamoDB's message for a cancelled transaction: every reason's code, in action order:
  * "Transaction cancelled, please refer cancellation reasons for specific reasons
  * [ConditionalCheckFailed, None]". In the arena; NULL without memory. */
-AWSLET_TESTABLE char *
+char *
 ddb_transact_cancel_message(struct arena *a, const json_t *reasons)
 {
     struct buf b;
@@ -290,8 +290,8 @@ tx_cancel(struct awslet_req *req, json_t *reasons)
 
 /* Java's rendering of a list of structures in DynamoDB's messages ("[...TransactGetItem@1a2b]"),
  * with a content hash standing in for the object's. */
-static const char *
-tx_java_list(struct arena *a, const json_t *list, const char *shape)
+const char *
+ddb_transact_java_list(struct arena *a, const json_t *list, const char *shape)
 {
     struct buf b;
     size_t i;
@@ -333,7 +333,7 @@ tx_items_arg(struct ddb_args *a, const json_t *in, const char *shape)
     if (n < 1 || n > TX_MAX_ACTIONS) {
         ddb_args_add(a, "Value '%s' at 'transactItems' failed to satisfy constraint: Member must "
                         "have length %s",
-                     tx_java_list(&a->req->arena, items, shape),
+                     ddb_transact_java_list(&a->req->arena, items, shape),
                      n < 1 ? "greater than or equal to 1" : "less than or equal to 100");
         return 0;
     }
