@@ -1,0 +1,283 @@
+/* ddb_pq_literal.c: PartiQL's Ion-like literals as DynamoDB AttributeValues, for the parser
+ * (ddb_pq_parse.c, through ddb_pq_parse_int.h).
+ *
+ * "Data types" in the developer guide's PartiQL reference: 'text' is S, 12 / -1.5 / 1e3 are N,
+ * TRUE / FALSE are BOOL, NULL is NULL, {'k': v, ...} is M, [v, ...] is L and <<v, ...>> a set
+ * (SS, NS, or BS when its elements are B parameters), nested in any combination; `?` takes
+ * the next entry of Parameters, of any type. The finished value goes through
+ * ddb_value_check(), so numbers follow DynamoDB's range and precision rules and come out
+ * normalized ("1.50" is "1.5"), and sets refuse duplicates, all with DynamoDB's messages. */
+#include <string.h>
+
+#include "services/dynamodb/ddb_pq_parse_int.h"
+#include "services/dynamodb/ddb_value.h"
+
+static json_t *pq_literal(struct pq_parser *p);
+
+static json_t *
+pq_nomem(struct pq_parser *p, json_t *drop)
+{
+    json_decref(drop);
+    pq_fail(p, "out of memory");
+    return NULL;
+}
+
+/* {type: payload}, stealing payload. */
+static json_t *
+pq_av(struct pq_parser *p, const char *type, json_t *payload)
+{
+    json_t *v;
+
+    if (!payload)
+        return pq_nomem(p, NULL);
+    v = json_object();
+    if (!v || json_object_set_new(v, type, payload) != 0)
+        return pq_nomem(p, v);
+    return v;
+}
+
+/* `?`: a copy of the next parameter. Past the last one a NULL stands in, so that parsing goes
+ * on to find syntax errors, which DynamoDB reports before the count. */
+static json_t *
+pq_param(struct pq_parser *p)
+{
+    size_t i = p->next_param++;
+    json_t *v;
+
+    pq_next(p);
+    if (i >= p->n_params)
+        return pq_av(p, "NULL", json_true());
+    v = json_deep_copy(json_array_get(p->params, i));
+    return v ? v : pq_nomem(p, NULL);
+}
+
+/* 12, -1.5, +3, 1e3 (the sign is its own token). */
+static json_t *
+pq_number(struct pq_parser *p)
+{
+    const struct pq_token *t = pq_peek(p);
+    bool neg = false;
+
+    if (pq_is_op(t, "-") || pq_is_op(t, "+")) {
+        neg = pq_is_op(t, "-");
+        pq_next(p);
+        t = pq_peek(p);
+        if (t->type != PQ_T_NUMBER) {
+            pq_unexpected(p, t);
+            return NULL;
+        }
+    }
+    pq_next(p);
+    if (neg) {
+        char *s = arena_printf(p->a, "-%s", t->text);
+
+        return s ? pq_av(p, "N", json_string(s)) : pq_nomem(p, NULL);
+    }
+    return pq_av(p, "N", json_string(t->text));
+}
+
+/* {'k': v, ...}: keys are string literals, each at most once. */
+static json_t *
+pq_tuple(struct pq_parser *p)
+{
+    json_t *m = json_object();
+    const char *outer = p->key;
+
+    if (!m)
+        return pq_nomem(p, NULL);
+    pq_next(p); /* { */
+    if (!pq_is_op(pq_peek(p), "}")) {
+        for (;;) {
+            const struct pq_token *k = pq_peek(p);
+            json_t *v;
+
+            if (k->type != PQ_T_STRING) {
+                pq_unexpected(p, k);
+                goto fail;
+            }
+            if (json_object_get(m, k->text)) {
+                pq_fail(p, "Duplicate keys in tuple. Key: %s under %s", k->text,
+                        outer ? outer : "item");
+                goto fail;
+            }
+            pq_next(p);
+            if (pq_expect_op(p, ":"))
+                goto fail;
+            p->key = k->text;
+            v = pq_literal(p);
+            p->key = outer;
+            if (!v)
+                goto fail;
+            if (json_object_set_new(m, k->text, v) != 0) {
+                pq_nomem(p, NULL);
+                goto fail;
+            }
+            if (!pq_is_op(pq_peek(p), ","))
+                break;
+            pq_next(p);
+        }
+    }
+    if (pq_expect_op(p, "}"))
+        goto fail;
+    return pq_av(p, "M", m);
+fail:
+    p->key = outer;
+    json_decref(m);
+    return NULL;
+}
+
+/* [v, ...] */
+static json_t *
+pq_list(struct pq_parser *p)
+{
+    json_t *l = json_array();
+
+    if (!l)
+        return pq_nomem(p, NULL);
+    pq_next(p); /* [ */
+    if (!pq_is_op(pq_peek(p), "]")) {
+        for (;;) {
+            json_t *v = pq_literal(p);
+
+            if (!v)
+                goto fail;
+            if (json_array_append_new(l, v) != 0) {
+                pq_nomem(p, NULL);
+                goto fail;
+            }
+            if (!pq_is_op(pq_peek(p), ","))
+                break;
+            pq_next(p);
+        }
+    }
+    if (pq_expect_op(p, "]"))
+        goto fail;
+    return pq_av(p, "L", l);
+fail:
+    json_decref(l);
+    return NULL;
+}
+
+/* An element's type as the set messages name it (Ion's names, which DynamoDB's PartiQL
+ * reports): a number literal is INT, DECIMAL or FLOAT as written. */
+static const char *
+pq_elem_type(const struct pq_token *t, const json_t *v)
+{
+    if (t->type == PQ_T_NUMBER || pq_is_op(t, "-") || pq_is_op(t, "+"))
+        return strpbrk(t->text, "eE") ? "FLOAT" : strchr(t->text, '.') ? "DECIMAL" : "INT";
+    switch (ddb_type_of(v)) {
+    case DDB_S: return "STRING";
+    case DDB_N: return "DECIMAL";
+    default: return "BLOB";
+    }
+}
+
+/* <<v, ...>>: all S (SS), all N (NS) or all B (BS, from parameters); never empty. */
+static json_t *
+pq_bag(struct pq_parser *p)
+{
+    static const char *const set_of[] = {[DDB_S] = "SS", [DDB_N] = "NS", [DDB_B] = "BS"};
+    static const char *const set_name[] = {[DDB_S] = "String", [DDB_N] = "Number",
+                                           [DDB_B] = "Binary"};
+    json_t *elems = json_array();
+    enum ddb_type type = DDB_BAD;
+
+    if (!elems)
+        return pq_nomem(p, NULL);
+    pq_next(p); /* << */
+    if (pq_is_op(pq_peek(p), ">>")) {
+        pq_fail(p, "Empty bags are not supported");
+        goto fail;
+    }
+    for (;;) {
+        const struct pq_token *at = pq_peek(p);
+        json_t *v = pq_literal(p);
+        enum ddb_type et;
+
+        if (!v)
+            goto fail;
+        et = ddb_type_of(v);
+        if (et != DDB_S && et != DDB_N && et != DDB_B) {
+            json_decref(v);
+            pq_fail(p, "Unsupported data type in Bag. DynamoDB only supports either numbers "
+                       "or strings in bags");
+            goto fail;
+        }
+        if (type != DDB_BAD && et != type) {
+            pq_fail(p, "Unexpected data type %s in %s Set under key %s", pq_elem_type(at, v),
+                    set_name[type], p->key ? p->key : "");
+            json_decref(v);
+            goto fail;
+        }
+        type = et;
+        if (json_array_append(elems, (json_t *)ddb_value_payload(v)) != 0) {
+            json_decref(v);
+            pq_nomem(p, NULL);
+            goto fail;
+        }
+        json_decref(v);
+        if (!pq_is_op(pq_peek(p), ","))
+            break;
+        pq_next(p);
+    }
+    if (pq_expect_op(p, ">>"))
+        goto fail;
+    return pq_av(p, set_of[type], elems);
+fail:
+    json_decref(elems);
+    return NULL;
+}
+
+/* Any literal at the current token, unchecked. */
+static json_t *
+pq_literal(struct pq_parser *p)
+{
+    const struct pq_token *t = pq_peek(p);
+    json_t *v;
+
+    switch (t->type) {
+    case PQ_T_STRING: pq_next(p); return pq_av(p, "S", json_string(t->text));
+    case PQ_T_NUMBER: return pq_number(p);
+    case PQ_T_PARAM: return pq_param(p);
+    case PQ_T_KEYWORD:
+        if (pq_is_kw(t, "TRUE") || pq_is_kw(t, "FALSE")) {
+            pq_next(p);
+            return pq_av(p, "BOOL", json_boolean(pq_is_kw(t, "TRUE")));
+        }
+        if (pq_is_kw(t, "NULL")) {
+            pq_next(p);
+            return pq_av(p, "NULL", json_true());
+        }
+        break;
+    case PQ_T_OP:
+        if (pq_is_op(t, "-") || pq_is_op(t, "+"))
+            return pq_number(p);
+        if (!pq_is_op(t, "{") && !pq_is_op(t, "[") && !pq_is_op(t, "<<"))
+            break;
+        if (pq_enter(p))
+            return NULL;
+        v = pq_is_op(t, "{") ? pq_tuple(p) : pq_is_op(t, "[") ? pq_list(p) : pq_bag(p);
+        p->depth--;
+        return v;
+    default: break;
+    }
+    pq_unexpected(p, t);
+    return NULL;
+}
+
+json_t *
+pq_literal_checked(struct pq_parser *p)
+{
+    bool bare_param = pq_peek(p)->type == PQ_T_PARAM;
+    json_t *v = pq_literal(p);
+    char msg[512];
+
+    if (!v || bare_param)
+        return v;
+    if (ddb_value_check(v, msg, sizeof(msg)) != 0) {
+        json_decref(v);
+        pq_fail(p, "%s", msg);
+        return NULL;
+    }
+    return v;
+}
