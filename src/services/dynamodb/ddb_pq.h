@@ -185,6 +185,13 @@ struct pq_plan {
  * update function whose first argument is not the path it sets, and the like. */
 int ddb_pq_plan(struct awslet_req *req, sqlite3 *db, const struct pq_statement *s,
                 struct pq_plan *out);
+struct ddb_table;
+/* ddb_pq_plan() without the lookup (what it calls once it has the table; the unit tests call
+ * it with a table built by hand). 0, or -1 with *code (ERR_VALIDATION, or
+ * ERR_INTERNAL_FAILURE without memory) and DynamoDB's message in err. out->table is a (a). */
+int ddb_pq_plan_table(struct arena *a, const struct ddb_table *t, const struct pq_statement *s,
+                      struct pq_plan *out, const struct awslet_error **code, char *err,
+                      size_t errlen);
 void ddb_pq_plan_release(struct pq_plan *p);
 
 /* Write a condition of the statement's tree as DynamoDB expression text over generated
@@ -192,5 +199,27 @@ void ddb_pq_plan_release(struct pq_plan *p);
  * Exposed for the unit tests; the planner is its only other caller. 0 or -1 (err). */
 int ddb_pq_condition_text(const struct pq_expr *e, struct buf *out, json_t *names, json_t *values,
                           char *err, size_t errlen);
+
+/* The text writer behind it (ddb_pq_text.c), shared by the planner's pieces of a request:
+ * every expression of one request writes through one pq_text, so that a name or a value
+ * used twice (the WHERE as filter and as key condition) gets one placeholder. */
+struct pq_text {
+    struct buf *out;      /* where text is appended */
+    json_t *names;        /* ExpressionAttributeNames being built: "#n0" -> name */
+    json_t *values;       /* ExpressionAttributeValues being built: ":v0" -> value */
+    char *err;            /* the message when a call fails */
+    size_t errlen;
+};
+/* Append a path (#n0.#n1[2]), a value's placeholder, a condition, an update operand (SET's
+ * right-hand side: paths, values, +, -, list_append, if_not_exists). 0 or -1 (t->err). */
+int ddb_pq_text_path(struct pq_text *t, const struct ddb_path *p);
+int ddb_pq_text_value(struct pq_text *t, json_t *v);
+int ddb_pq_text_condition(struct pq_text *t, const struct pq_expr *e);
+int ddb_pq_text_operand(struct pq_text *t, const struct pq_expr *e);
+/* Conditions joined by AND (an OR among them parenthesized). 0 or -1. */
+int ddb_pq_text_conjuncts(struct pq_text *t, const struct pq_expr *const *c, unsigned n);
+/* UPDATE's SET and REMOVE clauses as an UpdateExpression: SET ... REMOVE ... ADD ... DELETE
+ * (set_add / set_delete become ADD / DELETE, checked as DynamoDB does). 0 or -1. */
+int ddb_pq_text_update(struct pq_text *t, const struct pq_statement *s);
 
 #endif

@@ -1,28 +1,846 @@
-/* ddb_pq_plan.c: PartiQL plans (ddb_pq.h). PLACEHOLDER until the planner lands. */
+/* ddb_pq_plan.c: how a PartiQL statement runs (ddb_pq.h, "plans").
+ *
+ * A parsed statement becomes the request of the DynamoDB operation that does the same thing,
+ * which the executor then runs through that operation's own code: a SELECT naming the whole
+ * primary key with equalities and nothing else is a GetItem; one whose WHERE pins the
+ * partition key (=, IN, an OR of such) is a Query per partition key value, with the whole
+ * WHERE as its FilterExpression; anything else is a Scan. INSERT is a PutItem that must not
+ * find the key, UPDATE an UpdateItem that must find it, DELETE a DeleteItem, EXISTS a
+ * TransactWriteItems ConditionCheck. Writes must name the whole key with top-level equalities;
+ * what else their WHERE says becomes the condition.
+ *
+ * Messages are DynamoDB's where known (the developer guide's PartiQL pages, and the texts
+ * DynamoDB Local reports); the few without a known text say so at the call.
+ * Entry points: ddb_pq_plan(), ddb_pq_plan_table(), ddb_pq_plan_release(). */
+#include "services/dynamodb/ddb_pq.h"
+
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "services/dynamodb/ddb_int.h"
-#include "services/dynamodb/ddb_pq.h"
+
+#define PLAN_TEXT_MAX (1024 * 1024) /* generated expression text; DynamoDB's own cap is 4 KB */
+
+/* One planning: the statement, its table, and the names and values the request builds. */
+struct plan {
+    const struct ddb_table *t;
+    const struct pq_statement *s;
+    const struct awslet_error **code;
+    char *err;
+    size_t errlen;
+    json_t *names;  /* ExpressionAttributeNames being built */
+    json_t *values; /* ExpressionAttributeValues being built */
+    struct pq_plan *out;
+};
+
+static int __attribute__((format(printf, 2, 3))) plan_fail(struct plan *p, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(p->err, p->errlen, fmt, ap);
+    va_end(ap);
+    *p->code = &ERR_VALIDATION;
+    return -1;
+}
+
+static int
+plan_nomem(struct plan *p)
+{
+    snprintf(p->err, p->errlen, "out of memory");
+    *p->code = &ERR_INTERNAL_FAILURE;
+    return -1;
+}
+
+/* ---- reading the WHERE clause --------------------------------------------------------------- */
+
+/* The attribute a path names when it is a top-level attribute (`a`, not `a.b` or `a[0]`). */
+static const char *
+plan_attr(const struct pq_expr *e)
+{
+    if (e->type != PQ_E_PATH || e->path.n != 1 || !e->path.e[0].name)
+        return NULL;
+    return e->path.e[0].name;
+}
+
+/* Whether e is `attr = value` (either way round): sets *name and *value. */
+static bool
+plan_attr_eq(const struct pq_expr *e, const char **name, json_t **value)
+{
+    const struct pq_expr *l, *r;
+
+    if (e->type != PQ_E_CMP || e->cmp != DDB_EQ || e->n_args != 2)
+        return false;
+    l = e->args[0], r = e->args[1];
+    if (plan_attr(l) && r->type == PQ_E_VALUE) {
+        *name = plan_attr(l), *value = r->value;
+        return true;
+    }
+    if (plan_attr(r) && l->type == PQ_E_VALUE) {
+        *name = plan_attr(r), *value = l->value;
+        return true;
+    }
+    return false;
+}
+
+static unsigned
+plan_count_conjuncts(const struct pq_expr *e)
+{
+    if (!e)
+        return 0;
+    if (e->type == PQ_E_AND)
+        return plan_count_conjuncts(e->args[0]) + plan_count_conjuncts(e->args[1]);
+    return 1;
+}
+
+static void
+plan_fill_conjuncts(const struct pq_expr *e, const struct pq_expr **out, unsigned *n)
+{
+    if (!e)
+        return;
+    if (e->type == PQ_E_AND) {
+        plan_fill_conjuncts(e->args[0], out, n);
+        plan_fill_conjuncts(e->args[1], out, n);
+        return;
+    }
+    out[(*n)++] = e;
+}
+
+/* The top-level conjuncts of the WHERE clause (a AND b AND c), in the order written. */
+static const struct pq_expr **
+plan_conjuncts(struct plan *p, unsigned *n)
+{
+    const struct pq_expr **c;
+    unsigned want = plan_count_conjuncts(p->s->where);
+
+    *n = 0;
+    c = calloc(want ? want : 1, sizeof(*c));
+    if (c)
+        plan_fill_conjuncts(p->s->where, c, n);
+    return c;
+}
+
+static bool
+plan_type_is(const json_t *v, const char *type)
+{
+    return type && strcmp(ddb_type_name(ddb_type_of(v)), type) == 0;
+}
+
+/* ---- writing the request ------------------------------------------------------------------- */
+
+static void
+plan_text_init(struct plan *p, struct pq_text *tx, struct buf *b)
+{
+    buf_init(b, PLAN_TEXT_MAX);
+    tx->out = b, tx->names = p->names, tx->values = p->values;
+    tx->err = p->err, tx->errlen = p->errlen;
+}
+
+/* Store the text written into b as request[member] and release b. */
+static int
+plan_set_text(struct plan *p, struct buf *b, const char *member)
+{
+    int rc = json_object_set_new(p->out->request, member, json_string(b->data ? b->data : ""));
+
+    buf_release(b);
+    return rc ? plan_nomem(p) : 0;
+}
+
+/* A text-writer failure: DynamoDB's message is already in err. */
+static int
+plan_text_failed(struct plan *p, struct buf *b)
+{
+    buf_release(b);
+    *p->code = &ERR_VALIDATION;
+    return -1;
+}
+
+/* A condition: [NOT (] [fn(#pk) AND] conjuncts [)]. fn is attribute_exists /
+ * attribute_not_exists on the table's partition key, or NULL for the conjuncts alone. */
+static int
+plan_condition(struct plan *p, const char *member, const char *fn, const struct pq_expr **c,
+               unsigned n, bool negate)
+{
+    struct ddb_path pk = {1, &(struct ddb_path_elem){p->t->key.hash, 0}, p->t->key.hash};
+    struct pq_text tx;
+    struct buf b;
+
+    plan_text_init(p, &tx, &b);
+    if (negate && buf_puts(&b, "NOT ("))
+        return plan_text_failed(p, &b);
+    if (fn) {
+        if (buf_puts(&b, fn) || buf_puts(&b, "(") || ddb_pq_text_path(&tx, &pk) ||
+            buf_puts(&b, ")"))
+            return plan_text_failed(p, &b);
+        if (n && buf_puts(&b, " AND "))
+            return plan_text_failed(p, &b);
+    }
+    if (ddb_pq_text_conjuncts(&tx, c, n) || (negate && buf_puts(&b, ")")))
+        return plan_text_failed(p, &b);
+    return plan_set_text(p, &b, member);
+}
+
+static int
+plan_projection(struct plan *p)
+{
+    const struct pq_statement *s = p->s;
+    struct pq_text tx;
+    struct buf b;
+
+    if (s->star || !s->n_proj)
+        return 0;
+    plan_text_init(p, &tx, &b);
+    for (unsigned i = 0; i < s->n_proj; i++) {
+        if ((i && buf_puts(&b, ", ")) || ddb_pq_text_path(&tx, &s->proj[i]))
+            return plan_text_failed(p, &b);
+    }
+    return plan_set_text(p, &b, "ProjectionExpression");
+}
+
+/* The names and values, when there are any (an empty map is an error to the operations). */
+static int
+plan_finish(struct plan *p)
+{
+    json_t *r = p->out->request;
+
+    if (json_object_size(p->names) && json_object_set(r, "ExpressionAttributeNames", p->names) != 0)
+        return plan_nomem(p);
+    if (json_object_size(p->values) &&
+        json_object_set(r, "ExpressionAttributeValues", p->values) != 0)
+        return plan_nomem(p);
+    return 0;
+}
+
+/* ---- SELECT ---------------------------------------------------------------------------------- */
+
+static json_t *plan_pins(struct plan *p, const struct pq_expr *e, const char *hash);
+
+/* The partition key values e pins (a new array), or NULL when it does not pin the key: every
+ * item e is true of has one of them as hash. `k = v`, `k IN [v, ...]`, an AND with such a
+ * conjunct, an OR whose every branch pins (the union). The developer guide's examples
+ * (ql-reference.select): `OrderID = 100`, `OrderID = 100 and Address='some address'`,
+ * `OrderID = 100 or OrderID = 200`, `OrderID IN [100, 300, 234]` read partitions; `OrderID > 1`,
+ * `Address='some address'`, `OrderID = 100 OR Address='some address'` scan. */
+static json_t *
+plan_pins_or(struct plan *p, const struct pq_expr *e, const char *hash)
+{
+    json_t *l = plan_pins(p, e->args[0], hash), *r;
+
+    if (!l)
+        return NULL;
+    r = plan_pins(p, e->args[1], hash);
+    if (!r || json_array_extend(l, r) != 0) {
+        json_decref(l);
+        json_decref(r);
+        return NULL;
+    }
+    json_decref(r);
+    return l;
+}
+
+static json_t *
+plan_pins(struct plan *p, const struct pq_expr *e, const char *hash)
+{
+    const char *name;
+    json_t *v, *a;
+
+    switch (e->type) {
+    case PQ_E_CMP:
+        if (!plan_attr_eq(e, &name, &v) || strcmp(name, hash) != 0)
+            return NULL;
+        return json_pack("[O]", v);
+    case PQ_E_IN:
+        if (!plan_attr(e->args[0]) || strcmp(plan_attr(e->args[0]), hash) != 0)
+            return NULL;
+        a = json_array();
+        for (unsigned i = 1; a && i < e->n_args; i++) {
+            if (e->args[i]->type != PQ_E_VALUE || json_array_append(a, e->args[i]->value)) {
+                json_decref(a);
+                return NULL;
+            }
+        }
+        return a;
+    case PQ_E_AND:
+        a = plan_pins(p, e->args[0], hash);
+        return a ? a : plan_pins(p, e->args[1], hash);
+    case PQ_E_OR:
+        return plan_pins_or(p, e, hash);
+    default:
+        return NULL;
+    }
+}
+
+struct plan_key {
+    json_t *v;
+    struct buf bytes;
+    size_t pos; /* in the statement: of equal keys, the first written is kept */
+};
+
+static int
+plan_key_cmp(const void *x, const void *y)
+{
+    const struct plan_key *a = x, *b = y;
+    size_t n = a->bytes.len < b->bytes.len ? a->bytes.len : b->bytes.len;
+    int c = n ? memcmp(a->bytes.data, b->bytes.data, n) : 0;
+
+    if (c)
+        return c;
+    if (a->bytes.len != b->bytes.len)
+        return a->bytes.len < b->bytes.len ? -1 : 1;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+static bool
+plan_key_same(const struct plan_key *a, const struct plan_key *b)
+{
+    return a->bytes.len == b->bytes.len &&
+           (!a->bytes.len || memcmp(a->bytes.data, b->bytes.data, a->bytes.len) == 0);
+}
+
+/* pins as the Query reads them: each of the key's type (else DynamoDB's schema message),
+ * sorted by key bytes, duplicates removed. A new array, or NULL (failed). */
+static json_t *
+plan_sort_pks(struct plan *p, json_t *pins, const char *hash, const char *type)
+{
+    size_t n = json_array_size(pins), i;
+    struct plan_key *k = calloc(n ? n : 1, sizeof(*k));
+    json_t *out = NULL;
+
+    if (!k) {
+        plan_nomem(p);
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        k[i].v = json_array_get(pins, i);
+        k[i].pos = i;
+        buf_init(&k[i].bytes, PLAN_TEXT_MAX);
+        if (!plan_type_is(k[i].v, type)) {
+            plan_fail(p,
+                      "Key attribute's data type should match its data type in table's "
+                      "schema: Key %s",
+                      hash);
+            goto out;
+        }
+        if (ddb_key_bytes(k[i].v, &k[i].bytes) != 0) {
+            plan_nomem(p);
+            goto out;
+        }
+    }
+    qsort(k, n, sizeof(*k), plan_key_cmp);
+    out = json_array();
+    for (i = 0; out && i < n; i++) {
+        if (i && plan_key_same(&k[i - 1], &k[i]))
+            continue;
+        if (json_array_append(out, k[i].v) != 0) {
+            json_decref(out);
+            out = NULL;
+        }
+    }
+    if (!out)
+        plan_nomem(p);
+out:
+    for (i = 0; i < n; i++)
+        buf_release(&k[i].bytes);
+    free(k);
+    return out;
+}
+
+/* GetItem when the WHERE is exactly one equality per key attribute of the table. */
+static bool
+plan_is_get(struct plan *p, const struct pq_expr **c, unsigned n)
+{
+    const struct ddb_key_schema *ks = &p->t->key;
+    unsigned want = ks->range ? 2 : 1, seen_hash = 0, seen_range = 0;
+    const char *name;
+    json_t *v;
+
+    if (p->s->index || n != want)
+        return false;
+    for (unsigned i = 0; i < n; i++) {
+        if (!plan_attr_eq(c[i], &name, &v))
+            return false;
+        if (strcmp(name, ks->hash) == 0)
+            seen_hash++;
+        else if (ks->range && strcmp(name, ks->range) == 0)
+            seen_range++;
+        else
+            return false;
+    }
+    return seen_hash == 1 && seen_range == (ks->range ? 1u : 0u);
+}
+
+static int
+plan_get(struct plan *p, const struct pq_expr **c, unsigned n)
+{
+    json_t *key = json_object(), *v;
+    const char *name;
+
+    if (!key || json_object_set_new(p->out->request, "Key", key) != 0)
+        return plan_nomem(p);
+    for (unsigned i = 0; i < n; i++) {
+        plan_attr_eq(c[i], &name, &v);
+        if (!plan_type_is(v, strcmp(name, p->t->key.hash) == 0 ? p->t->key.hash_type
+                                                               : p->t->key.range_type))
+            return plan_fail(p,
+                             "Key attribute's data type should match its data type in "
+                             "table's schema: Key %s",
+                             name);
+        if (json_object_set(key, name, v) != 0)
+            return plan_nomem(p);
+    }
+    p->out->op = PQ_P_GET;
+    return plan_projection(p);
+}
+
+/* The sort-key conjunct a Query can use as its key condition: `sk op v` (op not <>, either
+ * way round), `sk BETWEEN v AND w`, `begins_with(sk, v)`. NULL if none. */
+static const struct pq_expr *
+plan_sk_conjunct(const struct pq_expr **c, unsigned n, const char *range)
+{
+    for (unsigned i = 0; range && i < n; i++) {
+        const struct pq_expr *e = c[i];
+        const char *a0 = e->n_args ? plan_attr(e->args[0]) : NULL;
+        switch (e->type) {
+        case PQ_E_CMP:
+            if (e->cmp == DDB_NE)
+                break;
+            if ((a0 && strcmp(a0, range) == 0 && e->args[1]->type == PQ_E_VALUE) ||
+                (plan_attr(e->args[1]) && strcmp(plan_attr(e->args[1]), range) == 0 &&
+                 e->args[0]->type == PQ_E_VALUE))
+                return e;
+            break;
+        case PQ_E_BETWEEN:
+            if (a0 && strcmp(a0, range) == 0 && e->args[1]->type == PQ_E_VALUE &&
+                e->args[2]->type == PQ_E_VALUE)
+                return e;
+            break;
+        case PQ_E_FUNC:
+            if (strcmp(e->fn, "begins_with") == 0 && e->n_args == 2 && a0 &&
+                strcmp(a0, range) == 0 && e->args[1]->type == PQ_E_VALUE)
+                return e;
+            break;
+        default:
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* `#pk = :pk [AND <sort-key condition>]` */
+static int
+plan_key_condition(struct plan *p, const struct ddb_key_schema *ks, const struct pq_expr *sk)
+{
+    static const enum ddb_cmp flip[] = {DDB_EQ, DDB_NE, DDB_GT, DDB_GE, DDB_LT, DDB_LE};
+    static const char *const ops[] = {"=", "<>", "<", "<=", ">", ">="};
+    struct ddb_path pk = {1, &(struct ddb_path_elem){ks->hash, 0}, ks->hash};
+    struct pq_text tx;
+    struct buf b;
+
+    if (sk) {
+        for (unsigned i = 0; i < sk->n_args; i++) {
+            if (sk->args[i]->type == PQ_E_VALUE &&
+                !plan_type_is(sk->args[i]->value, ks->range_type))
+                return plan_fail(p,
+                                 "Key attribute's data type should match its data type in "
+                                 "table's schema: Key %s",
+                                 ks->range);
+        }
+    }
+    plan_text_init(p, &tx, &b);
+    if (ddb_pq_text_path(&tx, &pk) || buf_puts(&b, " = :pk"))
+        return plan_text_failed(p, &b);
+    if (sk && buf_puts(&b, " AND "))
+        return plan_text_failed(p, &b);
+    if (sk && sk->type == PQ_E_CMP && sk->args[0]->type == PQ_E_VALUE) {
+        /* `v < sk` is written `sk > v`: a key condition names the key first. */
+        if (ddb_pq_text_condition(&tx, sk->args[1]) || buf_puts(&b, " ") ||
+            buf_puts(&b, ops[flip[sk->cmp]]) || buf_puts(&b, " ") ||
+            ddb_pq_text_condition(&tx, sk->args[0]))
+            return plan_text_failed(p, &b);
+    } else if (sk && ddb_pq_text_condition(&tx, sk)) {
+        return plan_text_failed(p, &b);
+    }
+    return plan_set_text(p, &b, "KeyConditionExpression");
+}
+
+/* ORDER BY: only on a key of what is read (table or index), only when partitions are read.
+ * Texts as DynamoDB reports them. A DESC partition key reads the partitions in reverse. */
+static int
+plan_order(struct plan *p, const struct ddb_key_schema *ks, bool pinned, bool *backward)
+{
+    const struct pq_statement *s = p->s;
+
+    *backward = false;
+    if (!s->n_order)
+        return 0;
+    if (!s->where)
+        return plan_fail(p, "Must have WHERE clause in the statement when using ORDER BY "
+                            "clause.");
+    if (!pinned)
+        return plan_fail(p, "Must have at least one non-optional hash key condition in WHERE "
+                            "clause when using ORDER BY clause.");
+    for (unsigned i = 0; i < s->n_order; i++) {
+        const struct ddb_path *k = &s->order[i].key;
+        const char *name = k->n == 1 ? k->e[0].name : NULL;
+        if (!name || (strcmp(name, ks->hash) != 0 && (!ks->range || strcmp(name, ks->range))))
+            return plan_fail(p,
+                             "Variable reference %s in ORDER BY clause must be part of the "
+                             "primary key",
+                             k->text ? k->text
+                             : name  ? name
+                                     : "");
+        if (strcmp(name, ks->hash) == 0) {
+            if (s->order[i].desc && p->out->pks) {
+                /* reverse the partitions */
+                json_t *r = json_array();
+                for (size_t j = json_array_size(p->out->pks); r && j-- > 0;)
+                    json_array_append(r, json_array_get(p->out->pks, j));
+                if (!r)
+                    return plan_nomem(p);
+                json_decref(p->out->pks);
+                p->out->pks = r;
+            }
+        } else {
+            *backward = s->order[i].desc;
+        }
+    }
+    return 0;
+}
+
+static int
+plan_select(struct plan *p)
+{
+    const struct pq_statement *s = p->s;
+    const struct ddb_key_schema *ks = &p->t->key;
+    const struct pq_expr **c;
+    json_t *r = p->out->request, *pins = NULL;
+    unsigned n;
+    bool backward;
+    int rc = -1;
+
+    if (s->index) {
+        const struct ddb_index *ix = ddb_table_index(p->t, s->index);
+        if (!ix)
+            return plan_fail(p, "The table does not have the specified index: %s", s->index);
+        ks = &ix->key;
+        if (json_object_set_new(r, "IndexName", json_string(ix->name)) != 0)
+            return plan_nomem(p);
+    }
+    c = plan_conjuncts(p, &n);
+    if (!c)
+        return plan_nomem(p);
+    if (plan_is_get(p, c, n)) {
+        rc = plan_get(p, c, n);
+        if (rc == 0)
+            rc = plan_order(p, ks, true, &backward);
+        goto out;
+    }
+    pins = s->where ? plan_pins(p, s->where, ks->hash) : NULL;
+    if (pins) {
+        p->out->op = PQ_P_QUERY;
+        p->out->pks = plan_sort_pks(p, pins, ks->hash, ks->hash_type);
+        if (!p->out->pks || plan_key_condition(p, ks, plan_sk_conjunct(c, n, ks->range)))
+            goto out;
+    } else {
+        p->out->op = PQ_P_SCAN;
+    }
+    if (plan_order(p, ks, pins != NULL, &backward))
+        goto out;
+    if (s->where) {
+        struct pq_text tx;
+        struct buf b;
+        plan_text_init(p, &tx, &b);
+        if (ddb_pq_text_condition(&tx, s->where)) {
+            plan_text_failed(p, &b);
+            goto out;
+        }
+        if (plan_set_text(p, &b, "FilterExpression"))
+            goto out;
+    }
+    if (plan_projection(p))
+        goto out;
+    if (pins) {
+        /* :pk stands for each partition in turn; the first is a placeholder. */
+        if (json_object_set(p->values, ":pk", json_array_get(p->out->pks, 0)) != 0 ||
+            json_object_set_new(r, "ScanIndexForward", json_boolean(!backward)) != 0) {
+            plan_nomem(p);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    json_decref(pins);
+    free(c);
+    return rc;
+}
+
+/* ---- writes ------------------------------------------------------------------------------------
+ */
+
+/* The key a write's WHERE fixes with top-level `k = v` conjuncts, and the other conjuncts.
+ * DML (UPDATE, DELETE): a second equality on a key must repeat the first; EXISTS: only the
+ * first equality on each key attribute is the key, later ones are conditions. */
+static int
+plan_write_key(struct plan *p, const struct pq_expr **c, unsigned n, bool check,
+               const struct pq_expr **rest, unsigned *n_rest)
+{
+    const struct ddb_key_schema *ks = &p->t->key;
+    const char *name;
+    json_t *key = json_object(), *v, *have;
+
+    if (!key || json_object_set_new(p->out->request, "Key", key) != 0)
+        return plan_nomem(p);
+    *n_rest = 0;
+    for (unsigned i = 0; i < n; i++) {
+        bool is_key = plan_attr_eq(c[i], &name, &v) &&
+                      (strcmp(name, ks->hash) == 0 || (ks->range && !strcmp(name, ks->range)));
+        have = is_key ? json_object_get(key, name) : NULL;
+        if (is_key && have && check)
+            is_key = false;
+        if (!is_key) {
+            rest[(*n_rest)++] = c[i];
+            continue;
+        }
+        if (have && !ddb_value_equal(have, v))
+            return plan_fail(p,
+                             "Multiple conditions on same key %s. Only single item "
+                             "Update/Insert/Delete are supported",
+                             name);
+        if (!have && json_object_set(key, name, v) != 0)
+            return plan_nomem(p);
+    }
+    if (!json_object_get(key, ks->hash) || (ks->range && !json_object_get(key, ks->range)))
+        return check ? plan_fail(p, "EXISTS() must contain a single item read with additional "
+                                    "condition")
+                     : plan_fail(p, "Where clause does not contain a mandatory equality on all "
+                                    "key attributes");
+    return 0;
+}
+
+/* The key's values against the schema (after the key was found, as DynamoDB checks). A DML
+ * key must be a scalar key type first. */
+static int
+plan_key_types(struct plan *p, bool check)
+{
+    const struct ddb_key_schema *ks = &p->t->key;
+    const json_t *key = json_object_get(p->out->request, "Key");
+
+    for (int k = 0; k < (ks->range ? 2 : 1); k++) {
+        const char *name = k ? ks->range : ks->hash, *type = k ? ks->range_type : ks->hash_type;
+        const json_t *v = json_object_get(key, name);
+        enum ddb_type vt = ddb_type_of(v);
+        if (!check && vt != DDB_S && vt != DDB_N && vt != DDB_B)
+            return plan_fail(p,
+                             "Key value must be of type S, N, or B. Key name: %s, Key type: "
+                             "%s",
+                             name, ddb_type_name(vt));
+        if (!plan_type_is(v, type))
+            return plan_fail(p,
+                             "Key attribute's data type should match its data type in "
+                             "table's schema: Key %s",
+                             name);
+    }
+    return 0;
+}
+
+static const char *
+plan_return_values(enum pq_returning r)
+{
+    switch (r) {
+    case PQ_RET_ALL_OLD:
+        return "ALL_OLD";
+    case PQ_RET_MODIFIED_OLD:
+        return "UPDATED_OLD";
+    case PQ_RET_ALL_NEW:
+        return "ALL_NEW";
+    case PQ_RET_MODIFIED_NEW:
+        return "UPDATED_NEW";
+    default:
+        return NULL;
+    }
+}
+
+static int
+plan_insert(struct plan *p)
+{
+    const struct ddb_key_schema *ks = &p->t->key;
+    json_t *r = p->out->request, *v;
+
+    if (p->s->returning != PQ_RET_NONE)
+        return plan_fail(p, "RETURNING is not supported in INSERT");
+    if (!json_is_object(p->s->item))
+        return plan_fail(p, "Unsupported format in item expression. Please use struct format "
+                            "{...} to express item values for insert statement.");
+    for (int k = 0; k < (ks->range ? 2 : 1); k++) {
+        const char *name = k ? ks->range : ks->hash;
+        if (!(v = json_object_get(p->s->item, name)))
+            return plan_fail(p, "Key attribute should be present in the item: Key %s", name);
+        if (!plan_type_is(v, k ? ks->range_type : ks->hash_type))
+            return plan_fail(p,
+                             "Key attribute's data type should match its data type in "
+                             "table's schema: Key %s",
+                             name);
+    }
+    p->out->op = PQ_P_PUT;
+    if (json_object_set(r, "Item", p->s->item) != 0)
+        return plan_nomem(p);
+    return plan_condition(p, "ConditionExpression", "attribute_not_exists", NULL, 0, false);
+}
+
+static int
+plan_update_expression(struct plan *p)
+{
+    struct pq_text tx;
+    struct buf b;
+
+    plan_text_init(p, &tx, &b);
+    if (ddb_pq_text_update(&tx, p->s))
+        return plan_text_failed(p, &b);
+    return plan_set_text(p, &b, "UpdateExpression");
+}
+
+/* UPDATE, DELETE and EXISTS: the key from the WHERE, the rest as the condition. */
+static int
+plan_keyed(struct plan *p)
+{
+    const struct pq_statement *s = p->s;
+    const struct pq_expr **c, **rest;
+    const char *rv = NULL;
+    unsigned n, n_rest;
+    int rc = -1;
+
+    c = plan_conjuncts(p, &n);
+    rest = calloc(n ? n : 1, sizeof(*rest));
+    if (!c || !rest) {
+        plan_nomem(p);
+        goto out;
+    }
+    if (s->kind == PQ_EXISTS) {
+        /* EXISTS names one item and says something more about it (DynamoDB's text). */
+        if (!s->where) {
+            plan_fail(p, "EXISTS() must contain a single item read with additional condition");
+            goto out;
+        }
+        if (plan_write_key(p, c, n, true, rest, &n_rest))
+            goto out;
+        if (!n_rest) {
+            plan_fail(p, "EXISTS() must contain a single item read with additional condition");
+            goto out;
+        }
+        p->out->op = PQ_P_CHECK;
+        if (plan_key_types(p, true) == 0)
+            rc = plan_condition(p, "ConditionExpression", "attribute_exists", rest, n_rest,
+                                s->negated);
+        goto out;
+    }
+    if (plan_write_key(p, c, n, false, rest, &n_rest) || plan_key_types(p, false))
+        goto out;
+    if (s->kind == PQ_UPDATE) {
+        p->out->op = PQ_P_UPDATE;
+        rv = plan_return_values(s->returning);
+        if (plan_condition(p, "ConditionExpression", "attribute_exists", rest, n_rest, false) ||
+            plan_update_expression(p))
+            goto out;
+    } else {
+        static const char *const words[] = {"", "ALL OLD *", "MODIFIED OLD *", "ALL NEW *",
+                                            "MODIFIED NEW *"};
+        p->out->op = PQ_P_DELETE;
+        if (s->returning != PQ_RET_NONE && s->returning != PQ_RET_ALL_OLD) {
+            plan_fail(p,
+                      "Invalid returning clause: RETURNING %s. Only RETURNING ALL OLD * is "
+                      "allowed in DELETE statements.",
+                      words[s->returning]);
+            goto out;
+        }
+        rv = plan_return_values(s->returning);
+        if (n_rest && plan_condition(p, "ConditionExpression", NULL, rest, n_rest, false))
+            goto out;
+    }
+    if (rv && json_object_set_new(p->out->request, "ReturnValues", json_string(rv)) != 0) {
+        plan_nomem(p);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(c);
+    free(rest);
+    return rc;
+}
+
+/* ---- entry points ------------------------------------------------------------------------------
+ */
+
+int
+ddb_pq_plan_table(struct arena *a, const struct ddb_table *t, const struct pq_statement *s,
+                  struct pq_plan *out, const struct awslet_error **code, char *err, size_t errlen)
+{
+    struct plan p = {t, s, code, err, errlen, json_object(), json_object(), out};
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    *code = NULL;
+    out->request = json_pack("{s:s}", "TableName", t->name);
+    out->table = arena_strdup(a, t->name);
+    out->write = s->kind != PQ_SELECT;
+    if (!p.names || !p.values || !out->request || !out->table) {
+        plan_nomem(&p);
+        goto out;
+    }
+    if (s->index && s->kind != PQ_SELECT) {
+        if (s->kind == PQ_EXISTS)
+            plan_fail(&p, "Operations on indices are not supported in transactions");
+        else /* unverified wording */
+            plan_fail(&p, "Writes on indexes are not supported: %s", s->index);
+        goto out;
+    }
+    switch (s->kind) {
+    case PQ_SELECT:
+        rc = plan_select(&p);
+        break;
+    case PQ_INSERT:
+        rc = plan_insert(&p);
+        break;
+    case PQ_UPDATE:
+    case PQ_DELETE:
+    case PQ_EXISTS:
+        rc = plan_keyed(&p);
+        break;
+    }
+    if (rc == 0)
+        rc = plan_finish(&p);
+out:
+    json_decref(p.names);
+    json_decref(p.values);
+    if (rc != 0)
+        ddb_pq_plan_release(out);
+    return rc;
+}
 
 int
 ddb_pq_plan(struct awslet_req *req, sqlite3 *db, const struct pq_statement *s, struct pq_plan *out)
 {
-    (void)db, (void)s, (void)out;
-    ddb_validation(req, "PartiQL is not implemented yet");
+    const struct awslet_error *code;
+    struct ddb_table *t;
+    char err[1024];
+
+    memset(out, 0, sizeof(*out));
+    if (ddb_table_for_data(req, db, s->table, &t) != 0)
+        return -1;
+    if (ddb_pq_plan_table(&req->arena, t, s, out, &code, err, sizeof(err)) == 0)
+        return 0;
+    if (code == &ERR_VALIDATION)
+        ddb_validation(req, "%s", err);
+    else
+        awslet_fail_nomem(req);
     return -1;
 }
 
 void
 ddb_pq_plan_release(struct pq_plan *p)
 {
-    (void)p;
-}
-
-int
-ddb_pq_condition_text(const struct pq_expr *e, struct buf *out, json_t *names, json_t *values,
-                      char *err, size_t errlen)
-{
-    (void)e, (void)out, (void)names, (void)values;
-    snprintf(err, errlen, "PartiQL is not implemented yet");
-    return -1;
+    json_decref(p->request);
+    json_decref(p->pks);
+    p->request = p->pks = NULL;
 }
