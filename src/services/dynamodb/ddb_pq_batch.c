@@ -261,7 +261,8 @@ ddb_batch_execute_statement(struct awslet_req *req, const json_t *in, json_t **o
         if (bs[i].runs && bs[i].read && !pq_single_item(&bs[i].p)) {
             bs[i].runs = false;
             bs[i].err.err = &ERR_VALIDATION;
-            bs[i].err.msg = "Only single item select is supported";
+            bs[i].err.msg = "Select statements within BatchExecuteStatement must specify the "
+                            "primary key in the where clause.";
         }
     }
     if (reads == 0 && !ddb_batch_execute_statement_writes(in)) {

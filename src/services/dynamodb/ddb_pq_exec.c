@@ -22,8 +22,9 @@
 #include "core/clock.h"
 #include "core/log.h"
 
-#define PQ_TOKEN_VERSION 1
-#define PQ_TOKEN_TTL_MS  (60LL * 60 * 1000) /* DynamoDB's tokens expire after an hour */
+#define PQ_TOKEN_VERSION     1
+#define PQ_TOKEN_TTL_MS      (60LL * 60 * 1000) /* DynamoDB's tokens expire after an hour */
+#define QUERY_GSI_CONSISTENT "Consistent reads are not supported on global secondary indexes"
 
 static const char *const pq_rcc[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const pq_rvccf[] = {"ALL_OLD", "NONE", NULL};
@@ -472,8 +473,14 @@ stmt_read(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
             goto nomem;
         json_decref(o);
         o = NULL;
-        if (ddb_read_partiql(req, r, query, &o) != AWSLET_OK)
+        if (ddb_read_partiql(req, r, query, &o) != AWSLET_OK) {
+            /* The one Query/Scan check PartiQL words its own way. */
+            if (req->err == &ERR_VALIDATION && req->err_msg &&
+                strcmp(req->err_msg, QUERY_GSI_CONSISTENT) == 0)
+                ddb_validation(req, "Strongly consistent read is not supported on Global "
+                                    "Secondary Indexes");
             goto out;
+        }
         if (json_array_extend(items, json_object_get(o, "Items")) != 0)
             goto nomem;
         if (json_is_object(json_object_get(o, "ConsumedCapacity"))) {
