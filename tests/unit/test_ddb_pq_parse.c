@@ -534,6 +534,9 @@ static const struct pq_case literal_cases[] = {
         "Unexpected data type INT in String Set under key a"),
     BAD("INSERT INTO t VALUE {'a': {'b': <<1.5, 'x'>>}}",
         "Unexpected data type STRING in Number Set under key b"),
+    BAD("UPDATE t SET a = <<-1, 'x'>>", "Unexpected data type STRING in Number Set under key a"),
+    BAD("UPDATE t SET a = {'b': <<'x', -1.5>>}", "Unexpected data type DECIMAL in String Set under key b"),
+    BAD("UPDATE t SET a = <<'x', 2e1>>", "Unexpected data type FLOAT in String Set under key a"),
     BAD("INSERT INTO t VALUE {'a': <<'x', 'x'>>}", "One or more parameter values were invalid: Input collection [x, x] contains "
         "duplicates."),
     /* tuples */
@@ -587,8 +590,14 @@ static const struct pq_case param_cases[] = {
     BADP("SELECT * FROM t WHERE pk = ? AND sk = ?", "[{\"S\":\"a\"}]", COUNT_MSG),
     BADP("SELECT * FROM t WHERE pk = ?", "[{\"S\":\"a\"},{\"S\":\"b\"}]", COUNT_MSG),
     BADP("SELECT * FROM t", "[{\"S\":\"a\"}]", COUNT_MSG),
-    /* a syntax error wins over the count */
+    /* a syntax error wins over the count, and the count over what the values break */
     BADP("SELECT * FROM t WHERE pk = ? AND", "[]", PFX "Unexpected end of input at line 1, column 33"),
+    BADP("SELECT * FROM t WHERE pk = ? AND", "[{\"S\":\"a\"},{\"S\":\"b\"}]",
+         PFX "Unexpected end of input at line 1, column 33"),
+    BADP("INSERT INTO t VALUE ?", NULL, COUNT_MSG),
+    BADP("SELECT * FROM t WHERE a = <<?>>", "[]", COUNT_MSG),
+    BADP("SELECT * FROM t WHERE a = <<>>", "[{\"S\":\"a\"}]", COUNT_MSG),
+    BADP("SELECT * FROM t WHERE a = 1e999 AND b = ?", NULL, COUNT_MSG),
     /* parameters of the wrong type */
     BADP("INSERT INTO t VALUE ?", "[{\"S\":\"a\"}]",
          "Unsupported format in item expression. Please use struct format {...} to express "
@@ -656,6 +665,9 @@ static const struct pq_case error_cases[] = {
     BAD("SELECT * FROM t WHERE foo(a)", "Unrecognized function: foo"),
     BAD("SELECT * FROM t WHERE list_append(a, b)", "Unrecognized function: list_append"),
     BAD("UPDATE t SET a = begins_with(a, 'x')", "Unrecognized function: begins_with"),
+    BAD("UPDATE t SET a = size(b)", "Unrecognized function: size"),
+    BAD("SELECT * FROM t WHERE NOT #", PFX "Invalid character at line 1, column 27: #"),
+    BAD("SELECT * FROM t WHERE size(", PFX "Unexpected end of input at line 1, column 28"),
     BAD("SELECT * FROM t WHERE contains(a 'x')", PFX "Unexpected term at line 1, column 34: 'x'"),
     /* INSERT */
     BAD("INSERT INTO t VALUES {'a': 1}",

@@ -163,7 +163,9 @@ fail:
 static const char *
 pq_elem_type(const struct pq_token *t, const json_t *v)
 {
-    if (t->type == PQ_T_NUMBER || pq_is_op(t, "-") || pq_is_op(t, "+"))
+    if (pq_is_op(t, "-") || pq_is_op(t, "+"))
+        t++; /* the number after its sign */
+    if (t->type == PQ_T_NUMBER)
         return strpbrk(t->text, "eE") ? "FLOAT" : strchr(t->text, '.') ? "DECIMAL" : "INT";
     switch (ddb_type_of(v)) {
     case DDB_S: return "STRING";

@@ -1,7 +1,8 @@
 /* ddb_pq_parse.c: PartiQL statements (ddb_pq.h): DynamoDB's SELECT, INSERT, UPDATE, DELETE
  * and EXISTS(SELECT ...), turned into struct pq_statement by recursive descent over the
- * tokens of ddb_pq_lex(). Literals (ddb_pq_literal.c) and `?` become AttributeValues as they
- * are met, so the tree holds no parameters; ddb_pq_is_select() is the dispatcher's cheap test.
+ * tokens of ddb_pq_lex(). Conditions, SET values and paths are ddb_pq_expr.c's; literals
+ * (ddb_pq_literal.c) and `?` become AttributeValues as they are met, so the tree holds no
+ * parameters. ddb_pq_is_select() is the dispatcher's cheap test.
  *
  * Messages. A syntax error is DynamoDB's "Statement wasn't well formed, can't be processed:
  * <detail>" with the details DynamoDB uses ("Expected data manipulation", "Unexpected
@@ -20,6 +21,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "services/dynamodb/ddb_pq.h"
 #include "services/dynamodb/ddb_pq_parse_int.h"
@@ -40,7 +42,9 @@ pq_peek(struct pq_parser *p)
 const struct pq_token *
 pq_peek2(struct pq_parser *p)
 {
-    return p->t[p->i].type == PQ_T_END ? &p->t[p->i] : &p->t[p->i + 1];
+    const struct pq_token *t = &p->t[p->i];
+
+    return t->type == PQ_T_END || t->type == PQ_T_ERROR ? t : t + 1;
 }
 
 const struct pq_token *
@@ -91,6 +95,8 @@ pq_fail(struct pq_parser *p, const char *fmt, ...)
 int
 pq_fail_at(struct pq_parser *p, const struct pq_token *t, const char *detail)
 {
+    if (!p->failed)
+        p->syntax = true;
     if (t->type == PQ_T_END)
         return pq_fail(p, PQ_PREFIX "%s at line %u, column %u", detail, t->line, t->column);
     if (t->type == PQ_T_STRING)
@@ -130,7 +136,7 @@ pq_expect_op(struct pq_parser *p, const char *op)
     return 0;
 }
 
-static int
+int
 pq_expect_kw(struct pq_parser *p, const char *kw)
 {
     if (!pq_is_kw(pq_peek(p), kw))
@@ -147,27 +153,7 @@ pq_enter(struct pq_parser *p)
     return 0;
 }
 
-/* ---- paths and names ---------------------------------------------------------------------- */
-
-/* Where the token's text ends in the statement (quoted tokens are longer than their text). */
-static size_t
-pq_raw_end(const struct pq_parser *p, const struct pq_token *t)
-{
-    size_t i;
-    char q;
-
-    if (t->type != PQ_T_QIDENT && t->type != PQ_T_STRING)
-        return t->offset + t->len;
-    q = p->src[t->offset];
-    for (i = t->offset + 1; p->src[i]; i++) {
-        if (p->src[i] == q) {
-            if (p->src[i + 1] != q)
-                return i + 1;
-            i++;
-        }
-    }
-    return i;
-}
+/* ---- names ------------------------------------------------------------------------------ */
 
 /* A table or index name: bare or "quoted". */
 static int
@@ -180,446 +166,6 @@ pq_name(struct pq_parser *p, const char **out)
     *out = t->text;
     pq_next(p);
     return 0;
-}
-
-static int
-pq_path_push(struct pq_parser *p, struct ddb_path *out, unsigned *cap, const char *name,
-             unsigned index)
-{
-    if (out->n == *cap) {
-        unsigned ncap = *cap ? 2 * *cap : 4;
-        struct ddb_path_elem *more = arena_alloc(p->a, ncap * sizeof(*more));
-
-        if (!more)
-            return pq_fail(p, "out of memory");
-        if (out->n)
-            memcpy(more, out->e, out->n * sizeof(*more));
-        out->e = more;
-        *cap = ncap;
-    }
-    out->e[out->n].name = name;
-    out->e[out->n].index = index;
-    out->n++;
-    return 0;
-}
-
-/* a, "a b", a.b, a."b c", a[0], a[0].b[1]: names and list indexes, and the text as written. */
-int
-pq_path(struct pq_parser *p, struct ddb_path *out)
-{
-    const struct pq_token *first = pq_peek(p), *last = first;
-    unsigned cap = 0;
-
-    memset(out, 0, sizeof(*out));
-    if (first->type != PQ_T_IDENT && first->type != PQ_T_QIDENT)
-        return pq_unexpected(p, first);
-    if (first->type == PQ_T_QIDENT && first->len == 0)
-        return pq_fail(p, "Path component cannot be an empty string");
-    if (pq_path_push(p, out, &cap, first->text, 0))
-        return -1;
-    pq_next(p);
-    for (;;) {
-        const struct pq_token *t = pq_peek(p);
-
-        if (pq_is_op(t, ".")) {
-            pq_next(p);
-            t = pq_peek(p);
-            if (t->type != PQ_T_IDENT && t->type != PQ_T_QIDENT)
-                return pq_fail_at(p, t, "Expected identifier for simple path");
-            if (t->type == PQ_T_QIDENT && t->len == 0)
-                return pq_fail(p, "Path component cannot be an empty string");
-            if (pq_path_push(p, out, &cap, t->text, 0))
-                return -1;
-            last = pq_next(p);
-        } else if (pq_is_op(t, "[")) {
-            unsigned long long idx = 0;
-
-            pq_next(p);
-            t = pq_peek(p);
-            if (t->type != PQ_T_NUMBER || strspn(t->text, "0123456789") != t->len ||
-                t->len > 9)
-                return pq_unexpected(p, t);
-            for (size_t i = 0; i < t->len; i++)
-                idx = idx * 10 + (unsigned)(t->text[i] - '0');
-            pq_next(p);
-            last = pq_peek(p);
-            if (pq_expect_op(p, "]") || pq_path_push(p, out, &cap, NULL, (unsigned)idx))
-                return -1;
-        } else {
-            break;
-        }
-    }
-    out->text = arena_strndup(p->a, p->src + first->offset, pq_raw_end(p, last) - first->offset);
-    return out->text ? 0 : pq_fail(p, "out of memory");
-}
-
-/* ---- expressions -------------------------------------------------------------------------- */
-
-static struct pq_expr *
-pq_node(struct pq_parser *p, enum pq_expr_type type, const struct pq_token *at, unsigned n_args)
-{
-    struct pq_expr *e = arena_calloc(p->a, sizeof(*e));
-
-    if (!e || (n_args && !(e->args = arena_calloc(p->a, n_args * sizeof(*e->args))))) {
-        pq_fail(p, "out of memory");
-        return NULL;
-    }
-    e->type = type;
-    e->n_args = n_args;
-    e->line = at->line;
-    e->column = at->column;
-    return e;
-}
-
-/* A PQ_E_VALUE node for v (a new reference, which the statement's values take). */
-static struct pq_expr *
-pq_value_node(struct pq_parser *p, json_t *v, const struct pq_token *at)
-{
-    struct pq_expr *e;
-
-    if (json_array_append_new(p->values, v) != 0) {
-        pq_fail(p, "out of memory");
-        return NULL;
-    }
-    e = pq_node(p, PQ_E_VALUE, at, 0);
-    if (e)
-        e->value = v;
-    return e;
-}
-
-/* Functions by where they may appear: conditions (and size() as an operand) or SET values. */
-static const char *const pq_cond_funcs[] = {
-    "attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains",
-    "size",
-};
-static const char *const pq_set_funcs[] = {
-    "if_not_exists", "list_append", "set_add", "set_delete", "size",
-};
-
-static bool
-pq_known_func(const char *name, bool update)
-{
-    const char *const *f = update ? pq_set_funcs : pq_cond_funcs;
-    size_t n = update ? sizeof(pq_set_funcs) / sizeof(*f) : sizeof(pq_cond_funcs) / sizeof(*f);
-
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(f[i], name) == 0)
-            return true;
-    return false;
-}
-
-static struct pq_expr *pq_or(struct pq_parser *p);
-static struct pq_expr *pq_set_value(struct pq_parser *p);
-
-/* name(arg, ...): the name (a bare word, reserved or not) is stored lower-case. */
-static struct pq_expr *
-pq_func(struct pq_parser *p, bool update)
-{
-    const struct pq_token *at = pq_next(p);
-    struct pq_expr *args[8], *e;
-    unsigned n = 0;
-    char *name = arena_strdup(p->a, at->text);
-
-    if (!name) {
-        pq_fail(p, "out of memory");
-        return NULL;
-    }
-    for (char *c = name; *c; c++)
-        if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
-    if (!pq_known_func(name, update)) {
-        pq_fail(p, "Unrecognized function: %s", name);
-        return NULL;
-    }
-    pq_next(p); /* ( */
-    if (!pq_is_op(pq_peek(p), ")")) {
-        for (;;) {
-            if (n == sizeof(args) / sizeof(args[0])) {
-                pq_unexpected(p, pq_peek(p));
-                return NULL;
-            }
-            args[n] = update ? pq_set_value(p) : pq_operand(p);
-            if (!args[n++])
-                return NULL;
-            if (!pq_is_op(pq_peek(p), ","))
-                break;
-            pq_next(p);
-        }
-    }
-    if (pq_expect_op(p, ")"))
-        return NULL;
-    e = pq_node(p, PQ_E_FUNC, at, n);
-    if (!e)
-        return NULL;
-    e->fn = name;
-    memcpy(e->args, args, n * sizeof(*args));
-    return e;
-}
-
-static bool
-pq_starts_func(struct pq_parser *p)
-{
-    const struct pq_token *t = pq_peek(p);
-
-    return (t->type == PQ_T_IDENT || t->type == PQ_T_KEYWORD) && pq_is_op(pq_peek2(p), "(");
-}
-
-/* A path or a literal (the shared part of conditions' and SET's operands). */
-static struct pq_expr *
-pq_path_or_value(struct pq_parser *p)
-{
-    const struct pq_token *at = pq_peek(p);
-    struct pq_expr *e;
-    json_t *v;
-
-    if (at->type == PQ_T_IDENT || at->type == PQ_T_QIDENT) {
-        e = pq_node(p, PQ_E_PATH, at, 0);
-        return e && pq_path(p, &e->path) == 0 ? e : NULL;
-    }
-    v = pq_literal_checked(p);
-    return v ? pq_value_node(p, v, at) : NULL;
-}
-
-/* A condition's operand: ( condition ), a function call, a path or a literal. */
-struct pq_expr *
-pq_operand(struct pq_parser *p)
-{
-    struct pq_expr *e;
-
-    if (pq_is_op(pq_peek(p), "(")) {
-        if (pq_enter(p))
-            return NULL;
-        pq_next(p);
-        e = pq_or(p);
-        if (!e || pq_expect_op(p, ")"))
-            return NULL;
-        p->depth--;
-        return e;
-    }
-    if (pq_starts_func(p))
-        return pq_func(p, false);
-    return pq_path_or_value(p);
-}
-
-static const struct {
-    const char *op;
-    enum ddb_cmp cmp;
-} pq_cmps[] = {
-    {"=", DDB_EQ}, {"<>", DDB_NE}, {"!=", DDB_NE}, {"<", DDB_LT},
-    {"<=", DDB_LE}, {">", DDB_GT}, {">=", DDB_GE},
-};
-
-/* IN [a, b] or IN (a, b), after IN: the list's operands appended to left's node. */
-static struct pq_expr *
-pq_in_list(struct pq_parser *p, struct pq_expr *left, const struct pq_token *at)
-{
-    const struct pq_token *open = pq_peek(p);
-    const char *close = pq_is_op(open, "[") ? "]" : ")";
-    struct pq_expr **items = NULL, *e;
-    unsigned n = 0, cap = 0;
-
-    if (!pq_is_op(open, "[") && !pq_is_op(open, "(")) {
-        pq_unexpected(p, open);
-        return NULL;
-    }
-    pq_next(p);
-    if (pq_is_op(pq_peek(p), close)) {
-        pq_fail(p, "IN operator must have a left hand argument of type Variable Reference and "
-                   "right hand argument of type Seq with at least one member");
-        return NULL;
-    }
-    for (;;) {
-        struct pq_expr *x = pq_operand(p);
-
-        if (!x)
-            return NULL;
-        if (n == cap) {
-            struct pq_expr **more;
-
-            cap = cap ? 2 * cap : 8;
-            more = arena_alloc(p->a, cap * sizeof(*more));
-            if (!more) {
-                pq_fail(p, "out of memory");
-                return NULL;
-            }
-            if (n)
-                memcpy(more, items, n * sizeof(*more));
-            items = more;
-        }
-        items[n++] = x;
-        if (!pq_is_op(pq_peek(p), ","))
-            break;
-        pq_next(p);
-    }
-    if (pq_expect_op(p, close))
-        return NULL;
-    e = pq_node(p, PQ_E_IN, at, n + 1);
-    if (!e)
-        return NULL;
-    e->args[0] = left;
-    memcpy(e->args + 1, items, n * sizeof(*items));
-    return e;
-}
-
-static struct pq_expr *
-pq_wrap_not(struct pq_parser *p, struct pq_expr *e, bool negate, const struct pq_token *at)
-{
-    struct pq_expr *n;
-
-    if (!e || !negate)
-        return e;
-    n = pq_node(p, PQ_E_NOT, at, 1);
-    if (n)
-        n->args[0] = e;
-    return n;
-}
-
-/* operand [cmp operand | [NOT] BETWEEN a AND b | [NOT] IN list | IS [NOT] MISSING/NULL] */
-static struct pq_expr *
-pq_predicate(struct pq_parser *p)
-{
-    const struct pq_token *at = pq_peek(p), *t;
-    struct pq_expr *left = pq_operand(p), *e;
-    bool negate = false;
-
-    if (!left)
-        return NULL;
-    t = pq_peek(p);
-    for (size_t i = 0; i < sizeof(pq_cmps) / sizeof(pq_cmps[0]); i++) {
-        if (pq_is_op(t, pq_cmps[i].op)) {
-            pq_next(p);
-            e = pq_node(p, PQ_E_CMP, at, 2);
-            if (!e || !(e->args[1] = pq_operand(p)))
-                return NULL;
-            e->cmp = pq_cmps[i].cmp;
-            e->args[0] = left;
-            return e;
-        }
-    }
-    if (pq_is_kw(t, "IS")) {
-        pq_next(p);
-        e = pq_node(p, PQ_E_IS, at, 1);
-        if (!e)
-            return NULL;
-        e->args[0] = left;
-        if (pq_is_kw(pq_peek(p), "NOT")) {
-            pq_next(p);
-            e->negated = true;
-        }
-        t = pq_peek(p);
-        if (pq_is_kw(t, "NULL"))
-            e->is_null = true;
-        else if (!pq_is_kw(t, "MISSING")) {
-            pq_unexpected(p, t);
-            return NULL;
-        }
-        pq_next(p);
-        return e;
-    }
-    if (pq_is_kw(t, "NOT") && (pq_is_kw(pq_peek2(p), "IN") || pq_is_kw(pq_peek2(p), "BETWEEN"))) {
-        pq_next(p);
-        negate = true;
-        t = pq_peek(p);
-    }
-    if (pq_is_kw(t, "IN")) {
-        pq_next(p);
-        return pq_wrap_not(p, pq_in_list(p, left, at), negate, at);
-    }
-    if (pq_is_kw(t, "BETWEEN")) {
-        pq_next(p);
-        e = pq_node(p, PQ_E_BETWEEN, at, 3);
-        if (!e || !(e->args[1] = pq_operand(p)) || pq_expect_kw(p, "AND") ||
-            !(e->args[2] = pq_operand(p)))
-            return NULL;
-        e->args[0] = left;
-        return pq_wrap_not(p, e, negate, at);
-    }
-    return left;
-}
-
-static struct pq_expr *
-pq_not(struct pq_parser *p)
-{
-    const struct pq_token *at = pq_peek(p);
-    struct pq_expr *e;
-
-    if (!pq_is_kw(at, "NOT"))
-        return pq_predicate(p);
-    if (pq_enter(p))
-        return NULL;
-    pq_next(p);
-    e = pq_wrap_not(p, pq_not(p), true, at);
-    p->depth--;
-    return e;
-}
-
-/* A left-associative chain of one binary operator over sub. */
-static struct pq_expr *
-pq_chain(struct pq_parser *p, const char *kw, enum pq_expr_type type,
-         struct pq_expr *(*sub)(struct pq_parser *))
-{
-    const struct pq_token *at = pq_peek(p);
-    struct pq_expr *left = sub(p);
-
-    while (left && pq_is_kw(pq_peek(p), kw)) {
-        struct pq_expr *e;
-
-        pq_next(p);
-        e = pq_node(p, type, at, 2);
-        if (!e || !(e->args[1] = sub(p)))
-            return NULL;
-        e->args[0] = left;
-        left = e;
-    }
-    return left;
-}
-
-static struct pq_expr *
-pq_and(struct pq_parser *p)
-{
-    return pq_chain(p, "AND", PQ_E_AND, pq_not);
-}
-
-static struct pq_expr *
-pq_or(struct pq_parser *p)
-{
-    return pq_chain(p, "OR", PQ_E_OR, pq_and);
-}
-
-/* UPDATE's SET value: operand {(+|-) operand}, operands being paths, literals and the update
- * functions. */
-static struct pq_expr *
-pq_set_operand(struct pq_parser *p)
-{
-    struct pq_expr *e;
-
-    if (!pq_starts_func(p))
-        return pq_path_or_value(p);
-    if (pq_enter(p))
-        return NULL;
-    e = pq_func(p, true);
-    p->depth--;
-    return e;
-}
-
-static struct pq_expr *
-pq_set_value(struct pq_parser *p)
-{
-    const struct pq_token *at = pq_peek(p);
-    struct pq_expr *left = pq_set_operand(p);
-
-    while (left && (pq_is_op(pq_peek(p), "+") || pq_is_op(pq_peek(p), "-"))) {
-        enum pq_expr_type type = pq_is_op(pq_peek(p), "+") ? PQ_E_PLUS : PQ_E_MINUS;
-        struct pq_expr *e;
-
-        pq_next(p);
-        e = pq_node(p, type, at, 2);
-        if (!e || !(e->args[1] = pq_set_operand(p)))
-            return NULL;
-        e->args[0] = left;
-        left = e;
-    }
-    return left;
 }
 
 /* ---- statements --------------------------------------------------------------------------- */
@@ -811,8 +357,15 @@ pq_update_clause(struct pq_parser *p, struct pq_statement *s, unsigned *cap)
         x->op = set ? PQ_SET : PQ_REMOVE;
         if (pq_path(p, &x->path))
             return -1;
-        if (set && (pq_expect_op(p, "=") || !(x->value = pq_set_value(p))))
+        if (set && pq_expect_op(p, "="))
             return -1;
+        if (set) {
+            p->key = x->path.text; /* what a set literal's messages name */
+            x->value = pq_set_value(p);
+            p->key = NULL;
+            if (!x->value)
+                return -1;
+        }
         s->n_sets++;
         if (!pq_is_op(pq_peek(p), ","))
             return 0;
@@ -912,6 +465,17 @@ pq_statement(struct pq_parser *p, struct pq_statement *s, bool allow_exists)
     return 0;
 }
 
+/* The statement's `?`, all of them (the parse may have stopped before some). */
+static size_t
+pq_count_params(const struct pq_parser *p)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->n; i++)
+        n += p->t[i].type == PQ_T_PARAM;
+    return n;
+}
+
 int
 ddb_pq_parse(struct arena *a, const char *text, const json_t *params, bool allow_exists,
              struct pq_statement *out, char *err, size_t errlen)
@@ -930,8 +494,16 @@ ddb_pq_parse(struct arena *a, const char *text, const json_t *params, bool allow
     }
     p.n = n;
     out->values = p.values;
-    if (pq_statement(&p, out, allow_exists) == 0 && p.next_param != p.n_params)
-        pq_fail(&p, "Number of parameters in request and statement don't match.");
+    /* DynamoDB parses, then binds: a syntax error comes first, then the count, then what the
+     * values themselves break (a `?` missing its value stands for NULL until then). */
+    if (pq_statement(&p, out, allow_exists) != 0 && p.syntax) {
+        ddb_pq_statement_release(out);
+        return -1;
+    }
+    if (pq_count_params(&p) != p.n_params) {
+        snprintf(err, errlen, "Number of parameters in request and statement don't match.");
+        p.failed = true;
+    }
     if (p.failed) {
         ddb_pq_statement_release(out);
         return -1;

@@ -1,6 +1,6 @@
-/* ddb_pq_parse_int.h: what ddb_pq_parse.c (statements, conditions, paths) and
- * ddb_pq_literal.c (PartiQL's Ion-like literals and `?`) share: the parser's state and its
- * token and error helpers. Private to those two files. */
+/* ddb_pq_parse_int.h: what the PartiQL parser's files share: ddb_pq_parse.c (tokens, errors,
+ * statements), ddb_pq_expr.c (paths, conditions, SET values) and ddb_pq_literal.c (Ion-like
+ * literals and `?`): the parser's state and its token and error helpers. Private to them. */
 #ifndef AWSLET_DDB_PQ_PARSE_INT_H
 #define AWSLET_DDB_PQ_PARSE_INT_H
 
@@ -17,6 +17,7 @@ struct pq_parser {
     const char *key;             /* the attribute a literal is for, for set messages */
     unsigned depth;              /* nesting, against PQ_MAX_DEPTH */
     bool failed;
+    bool syntax;                 /* the error is a syntax error (pq_fail_at) */
     char *err;
     size_t errlen;
 };
@@ -28,6 +29,7 @@ const struct pq_token *pq_next(struct pq_parser *p);
 bool pq_is_op(const struct pq_token *t, const char *op);
 bool pq_is_kw(const struct pq_token *t, const char *kw);
 int pq_expect_op(struct pq_parser *p, const char *op);
+int pq_expect_kw(struct pq_parser *p, const char *kw);
 /* One more level of nesting; -1 (and the error) past the limit. The caller decrements. */
 int pq_enter(struct pq_parser *p);
 
@@ -43,8 +45,10 @@ int pq_unexpected(struct pq_parser *p, const struct pq_token *t);
  * by the caller). NULL on error. */
 json_t *pq_literal_checked(struct pq_parser *p);
 
-/* ddb_pq_parse.c: a condition's operand (for IN lists); a path. */
-struct pq_expr *pq_operand(struct pq_parser *p);
+/* ddb_pq_expr.c: a document path; a condition (WHERE); UPDATE's SET value. 0 / the node, or
+ * -1 / NULL with the error set. */
 int pq_path(struct pq_parser *p, struct ddb_path *out);
+struct pq_expr *pq_or(struct pq_parser *p);
+struct pq_expr *pq_set_value(struct pq_parser *p);
 
 #endif
