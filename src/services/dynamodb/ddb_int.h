@@ -12,7 +12,8 @@
  * rows, stream record), ddb_item.c (Put/Get/Update/DeleteItem), ddb_query.c (Query, Scan),
  * ddb_batch.c (BatchGetItem, BatchWriteItem), ddb_transact.c (TransactWriteItems,
  * TransactGetItems), ddb_pq_*.c (PartiQL, ddb_pq.h: lexer, parser, planner, the three
- * statement operations), ddb_backup.c (on-demand backups and restores). The DynamoDB Streams
+ * statement operations), ddb_backup.c and ddb_restore.c
+ * (on-demand backups, ddb_backup.h). The DynamoDB Streams
  * API lives in services/dynamodbstreams/.
  *
  * Times are milliseconds on the awslet clock (clock_now_ms()); DynamoDB reports epoch

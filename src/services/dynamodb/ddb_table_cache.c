@@ -86,7 +86,7 @@ ddb_table_status_now(const char *stored, long long until_ms, long long now)
 void
 ddb_table_desc_settle(json_t *d)
 {
-    json_t *gsis = json_object_get(d, "GlobalSecondaryIndexes"), *ix, *warm;
+    json_t *gsis = json_object_get(d, "GlobalSecondaryIndexes"), *ix, *warm, *rs;
     size_t i;
 
     for (i = 0; i < json_array_size(gsis);) {
@@ -107,6 +107,9 @@ ddb_table_desc_settle(json_t *d)
         json_object_del(d, "GlobalSecondaryIndexes");
     if ((warm = json_object_get(d, "WarmThroughput")))
         json_object_set_new(warm, "Status", json_string(DDB_ACTIVE));
+    /* A restored table's restore is over once it is ACTIVE (ddb_restore.c). */
+    if ((rs = json_object_get(d, "RestoreSummary")))
+        json_object_set_new(rs, "RestoreInProgress", json_false());
 }
 
 static void cache_drop(long long id);
