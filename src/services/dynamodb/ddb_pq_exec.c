@@ -400,10 +400,42 @@ stmt_read_options(struct stmt_ctx *c, json_t *r)
     return 0;
 }
 
-/* A SELECT naming the whole key: GetItem, answering {"Items":[item]} itself. */
+/* The statement's digest, and where its NextToken (if any) resumes: *part (< nparts) and
+ * *start (the LastEvaluatedKey, or NULL). 0, or -1 with the request failed. */
+static int
+stmt_token(struct awslet_req *req, struct stmt_ctx *c, size_t nparts, char digest[65],
+           unsigned *part, json_t **start)
+{
+    const char *why;
+
+    *part = 0;
+    *start = NULL;
+    if (ddb_pq_exec_digest(c->text, c->p.params, digest) != 0)
+        return awslet_fail_nomem(req), -1;
+    if (!c->token)
+        return 0;
+    if (ddb_pq_exec_token_decode(c->token, digest, clock_now_ms(), part, start, &why) != 0)
+        return ddb_validation(req, "%s", why), -1;
+    if (*part >= nparts) {
+        json_decref(*start);
+        *start = NULL;
+        return ddb_validation(req, "Invalid NextToken"), -1;
+    }
+    return 0;
+}
+
+/* A SELECT naming the whole key: GetItem, answering {"Items":[item]} itself. It never pages,
+ * so only a token it could have made is let through. */
 static enum awslet_rc
 stmt_get(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
 {
+    char digest[65];
+    unsigned part;
+    json_t *start;
+
+    if (stmt_token(req, c, 1, digest, &part, &start) != 0)
+        return AWSLET_ERR;
+    json_decref(start);
     if (stmt_read_options(c, c->p.plan.request) != 0)
         return awslet_fail_nomem(req);
     return ddb_get_item_partiql(req, c->p.plan.request, true, out);
@@ -441,19 +473,10 @@ stmt_read(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
     long long left = c->limit;
     unsigned part = 0;
     char digest[65], *next = NULL;
-    const char *why;
     enum awslet_rc rc = AWSLET_ERR;
 
-    if (ddb_pq_exec_digest(c->text, c->p.params, digest) != 0)
-        return awslet_fail_nomem(req);
-    if (c->token) {
-        if (ddb_pq_exec_token_decode(c->token, digest, clock_now_ms(), &part, &start, &why) != 0)
-            return ddb_validation(req, "%s", why);
-        if (part >= nparts) {
-            json_decref(start);
-            return ddb_validation(req, "Invalid NextToken");
-        }
-    }
+    if (stmt_token(req, c, nparts, digest, &part, &start) != 0)
+        return AWSLET_ERR;
     if (!(items = json_array()) || stmt_read_options(c, r) != 0)
         goto nomem;
     values = json_object_get(r, "ExpressionAttributeValues");
