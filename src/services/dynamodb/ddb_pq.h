@@ -180,9 +180,10 @@ struct pq_plan {
 /* Plan a parsed statement against its table, looked up on db for the request's account and
  * region. Fails the request and returns -1 on an unknown table (ResourceNotFoundException
  * "Requested resource not found") or index (ValidationException "The table does not have
- * the specified index: ix"), a write that does not name the whole key, an ORDER BY that is
- * not on a key of a single-partition read, a RETURNING the statement cannot have, an
- * update function whose first argument is not the path it sets, and the like. */
+ * the specified index", without the name, unlike Query's), a write that does not name the
+ * whole key, an ORDER BY that is not on a key of a read of partitions, a RETURNING the
+ * statement cannot have, an update function whose first argument is not the path it sets,
+ * and the like. */
 int ddb_pq_plan(struct awslet_req *req, sqlite3 *db, const struct pq_statement *s,
                 struct pq_plan *out);
 struct ddb_table;
