@@ -598,11 +598,12 @@ class Errors(PqCase):
                      'SELECT * FROM "%s" WHERE pk = \'a\' garbage' % t,
                      'SELECT * FROM "%s" WHERE pk = \'a\' AND (n = 1' % t,
                      'INSERT INTO "%s" VALUE {\'pk\': \'b\'' % t,
-                     'INSERT INTO "%s" VALUES {\'pk\': \'b\'}' % t,
                      'UPDATE "%s" WHERE pk = \'a\'' % t,
                      'DELETE "%s" WHERE pk = \'a\'' % t,
                      'SELECT * FROM "%s" WHERE pk = \'a\' ORDER' % t):
             self.syntax_error(stmt)
+        # VALUES (a bag of items) is PartiQL but not DynamoDB's: refused, nothing written
+        self.es_error('INSERT INTO "%s" VALUES {\'pk\': \'b\'}' % t, "ValidationException")
         self.assertEqual(self.items(self.t), [{"pk": S("a"), "n": N(1)}])
 
     def test_the_offending_token_is_named(self):

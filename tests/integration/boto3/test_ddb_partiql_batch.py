@@ -82,11 +82,13 @@ class Batch(PqCase):
         self.assertEqual(self.get("a"), self.a)
 
     def test_failed_conditions_per_statement(self):
+        sea = {"pk": S("c"), "s": S("sea")}
+        self.c.put_item(TableName=self.t, Item=sea)
         r = self.batch('UPDATE "%s" SET n = 5 WHERE pk = \'nobody\'' % self.t,
                        {"Statement": 'UPDATE "%s" SET n = 5 WHERE pk = \'b\' AND n = 100' % self.t,
                         "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},
                        'UPDATE "%s" SET n = 5 WHERE pk = \'a\' AND n = 1' % self.t,
-                       'DELETE FROM "%s" WHERE pk = \'b\' AND s = \'wasp\'' % self.t)
+                       'DELETE FROM "%s" WHERE pk = \'c\' AND s = \'wasp\'' % self.t)
         out = r["Responses"]
         self.assertEqual(out[0]["Error"]["Code"], "ConditionalCheckFailed")
         self.assertEqual(out[0]["Error"]["Message"], CCF)
@@ -97,7 +99,20 @@ class Batch(PqCase):
         self.assertEqual(out[3]["Error"]["Code"], "ConditionalCheckFailed")
         self.assertEqual(self.get("a")["n"], N(5))
         self.assertEqual(self.get("b"), self.b)
+        self.assertEqual(self.get("c"), sea)
         self.assertIsNone(self.get("nobody"))
+
+    def test_one_item_twice(self):
+        # a batch may not name the same item twice (reads included): refused as a whole
+        self.assert_error(self.c.batch_execute_statement, "ValidationException",
+                          Statements=[{"Statement": 'UPDATE "%s" SET n = 5 WHERE pk = \'a\''
+                                                    % self.t},
+                                      {"Statement": 'DELETE FROM "%s" WHERE pk = \'a\'' % self.t}])
+        self.assertEqual(self.get("a"), self.a)
+        self.assert_error(self.c.batch_execute_statement, "ValidationException",
+                          Statements=[{"Statement": 'SELECT * FROM "%s" WHERE pk = \'a\'' % self.t},
+                                      {"Statement": 'SELECT n FROM "%s" WHERE pk = \'a\''
+                                                    % self.t}])
 
     def test_one_missing_table_among_good_reads(self):
         r = self.batch('SELECT * FROM "%s" WHERE pk = \'a\'' % self.t,
