@@ -180,6 +180,9 @@ struct pq_case {
 static void
 run_cases(const struct pq_case *cases, size_t n)
 {
+    unsigned failed = 0;
+
+    /* Every case runs and every mismatch is printed before the test fails. */
     for (size_t i = 0; i < n; i++) {
         const struct pq_case *c = &cases[i];
         struct arena a;
@@ -189,22 +192,27 @@ run_cases(const struct pq_case *cases, size_t n)
         struct out o = {.n = 0};
         int rc;
 
-        print_message("case: %s\n", c->text);
         assert_true(!c->params || params);
         arena_init(&a);
         rc = ddb_pq_parse(&a, c->text, params, c->exists, &s, err, sizeof(err));
         if (c->err) {
+            if (rc != -1 || strcmp(err, c->want) != 0) {
+                print_message("case: %s\n  want error: %s\n  got (%d): %s\n", c->text, c->want,
+                              rc, err);
+                failed++;
+            }
             if (rc == 0)
-                print_message("parsed, but expected: %s\n", c->want);
-            assert_int_equal(rc, -1);
-            assert_string_equal(err, c->want);
+                ddb_pq_statement_release(&s);
             assert_null(s.values); /* released */
+        } else if (rc != 0) {
+            print_message("case: %s\n  want: %s\n  got error: %s\n", c->text, c->want, err);
+            failed++;
         } else {
-            if (rc != 0)
-                print_message("error: %s\n", err);
-            assert_int_equal(rc, 0);
             put_statement(&o, &s);
-            assert_string_equal(o.s, c->want);
+            if (strcmp(o.s, c->want) != 0) {
+                print_message("case: %s\n  want: %s\n  got:  %s\n", c->text, c->want, o.s);
+                failed++;
+            }
             assert_true(json_is_array(s.values));
             ddb_pq_statement_release(&s);
             assert_null(s.values);
@@ -212,6 +220,7 @@ run_cases(const struct pq_case *cases, size_t n)
         json_decref(params);
         arena_release(&a);
     }
+    assert_int_equal(failed, 0);
 }
 
 /* ---- the lexer ---------------------------------------------------------------------------- */
@@ -519,11 +528,28 @@ static const struct pq_case literal_cases[] = {
     OK("SELECT * FROM t WHERE a IN [[1], {'k': 'v'}]",
        "SELECT t * WHERE (IN a {'L':[{'N':'1'}]} {'M':{'k':{'S':'v'}}})"),
     /* numbers follow DynamoDB's rules (ddb_value_check) */
+    /* numbers follow DynamoDB's rules, and the message says where in the value: the literal
+     * is the root, except in INSERT, where each attribute's value is */
     BAD("SELECT * FROM t WHERE a = 1e126",
         "Number overflow. Attempting to store a number with magnitude larger than supported "
-        "range"),
+        "range under root"),
+    BAD("SELECT * FROM t WHERE a = 1e-131",
+        "Number underflow. Attempting to store a number with magnitude smaller than supported "
+        "range under root"),
     BAD("INSERT INTO t VALUE {'a': 123456789012345678901234567890123456789}",
-        "Attempting to store more than 38 significant digits in a Number"),
+        "Attempting to store more than 38 significant digits in a Number under root"),
+    BAD("INSERT INTO t VALUE {'pk': 970006, 'm': {'x': 1e126}}",
+        "Number overflow. Attempting to store a number with magnitude larger than supported "
+        "range under root.x"),
+    BAD("INSERT INTO t VALUE {'pk': 970007, 'l': [1, 1e126]}",
+        "Number overflow. Attempting to store a number with magnitude larger than supported "
+        "range under root[1]"),
+    BAD("UPDATE t SET a = {'m': [{'x': [0, -1e-131]}]} WHERE pk = 1",
+        "Number underflow. Attempting to store a number with magnitude smaller than supported "
+        "range under root.m[0].x[1]"),
+    BAD("UPDATE t SET a = <<1, 1e126>> WHERE pk = 1",
+        "Number overflow. Attempting to store a number with magnitude larger than supported "
+        "range under root[1]"),
     /* sets */
     BAD("INSERT INTO t VALUE {'a': <<>>}", "Empty bags are not supported"),
     BAD("INSERT INTO t VALUE {'a': <<true>>}",
@@ -540,8 +566,10 @@ static const struct pq_case literal_cases[] = {
     BAD("INSERT INTO t VALUE {'a': <<'x', 'x'>>}", "One or more parameter values were invalid: Input collection [x, x] contains "
         "duplicates."),
     /* tuples */
-    BAD("INSERT INTO t VALUE {'a': 1, 'a': 2}", "Duplicate keys in tuple. Key: a under item"),
-    BAD("INSERT INTO t VALUE {'m': {'b': 1, 'b': 1}}", "Duplicate keys in tuple. Key: b under m"),
+    BAD("INSERT INTO t VALUE {'a': 1, 'a': 2}", "Duplicate keys in tuple. Key: a under root"),
+    BAD("INSERT INTO t VALUE {'m': {'b': 1, 'b': 1}}", "Duplicate keys in tuple. Key: b under root"),
+    BAD("SELECT * FROM t WHERE a = {'m': {'b': 1, 'b': 1}}",
+        "Duplicate keys in tuple. Key: b under root.m"),
     BAD("INSERT INTO t VALUE {a: 1}", PFX "Unexpected term at line 1, column 22: a"),
     BAD("INSERT INTO t VALUE {'a' 1}", PFX "Unexpected term at line 1, column 26: 1"),
     BAD("INSERT INTO t VALUE {'a': 1,}", PFX "Unexpected token at line 1, column 29: }"),
@@ -591,9 +619,10 @@ static const struct pq_case param_cases[] = {
     BADP("SELECT * FROM t WHERE pk = ?", "[{\"S\":\"a\"},{\"S\":\"b\"}]", COUNT_MSG),
     BADP("SELECT * FROM t", "[{\"S\":\"a\"}]", COUNT_MSG),
     /* a syntax error wins over the count, and the count over what the values break */
-    BADP("SELECT * FROM t WHERE pk = ? AND", "[]", PFX "Unexpected end of input at line 1, column 33"),
-    BADP("SELECT * FROM t WHERE pk = ? AND", "[{\"S\":\"a\"},{\"S\":\"b\"}]",
-         PFX "Unexpected end of input at line 1, column 33"),
+    BADP("SELECT * FROM t WHERE pk = ? AND", "[]",
+         PFX "Missing right-hand side expression of infix operator at line 1, column 33"),
+    BADP("SELECT * FROM t WHERE pk = ? AND x y", "[{\"S\":\"a\"},{\"S\":\"b\"}]",
+         PFX "Unexpected token after expression at line 1, column 36: y"),
     BADP("INSERT INTO t VALUE ?", NULL, COUNT_MSG),
     BADP("SELECT * FROM t WHERE a = <<?>>", "[]", COUNT_MSG),
     BADP("SELECT * FROM t WHERE a = <<>>", "[{\"S\":\"a\"}]", COUNT_MSG),
@@ -632,11 +661,63 @@ static const struct pq_case error_cases[] = {
     BAD("SELECT * FROM t WHERE a IS STRING", PFX "Unexpected keyword at line 1, column 28: STRING"),
     BAD("SELECT * FROM t WHERE a BETWEEN 1 OR 2", PFX "Unexpected keyword at line 1, column 35: OR"),
     /* tokens and terms out of place */
-    BAD("SELECT * FROM t WHERE a = = 1", PFX "Unexpected token at line 1, column 27: ="),
-    BAD("SELECT * FROM t WHERE a = 1 b", PFX "Unexpected term at line 1, column 29: b"),
-    BAD("SELECT * FROM t t2", PFX "Unexpected term at line 1, column 17: t2"),
+    BAD("SELECT * FROM t WHERE a = = 1", PFX "Unexpected operator at line 1, column 27: ="),
+    BAD("SELECT * FROM t WHERE pk = 'a' AND x IS FOO",
+        PFX "Expected type name at line 1, column 41: FOO"),
+    BAD("SELECT * FROM t WHERE IS NULL", PFX "Unexpected operator at line 1, column 23: IS"),
+    BAD("SELECT * FROM t WHERE pk = LIKE", PFX "Unexpected operator at line 1, column 28: LIKE"),
+    BAD("SELECT * FROM t WHERE AND a = 1", PFX "Unexpected operator at line 1, column 23: AND"),
+    BAD("SELECT * FROM t WHERE a < > 1", PFX "Unexpected operator at line 1, column 27: >"),
+    /* a condition cut short */
+    BAD("SELECT * FROM t WHERE", PFX "Unexpected term at line 1, column 22"),
+    BAD("SELECT * FROM t WHERE;", PFX "Unexpected term at line 1, column 22: ;"),
+    BAD("SELECT * FROM t WHERE   ", PFX "Unexpected term at line 1, column 25"),
+    BAD("SELECT pk FROM t WHERE NOT", PFX "Unexpected term at line 1, column 27"),
+    BAD("SELECT pk FROM t WHERE (", PFX "Unexpected term at line 1, column 25"),
+    BAD("UPDATE t SET a = 1 WHERE", PFX "Unexpected term at line 1, column 25"),
+    BAD("SELECT * FROM t WHERE pk = 'p1' AND",
+        PFX "Missing right-hand side expression of infix operator at line 1, column 36"),
+    BAD("SELECT * FROM t WHERE pk = 'p1' OR",
+        PFX "Missing right-hand side expression of infix operator at line 1, column 35"),
+    BAD("SELECT * FROM t WHERE pk =",
+        PFX "Missing right-hand side expression of infix operator at line 1, column 27"),
+    BAD("SELECT * FROM t WHERE ORDER BY pk", PFX "Unexpected keyword at line 1, column 23: ORDER"),
+    /* a token left over after a whole statement */
+    BAD("SELECT * FROM t WHERE a = 1 b", PFX "Unexpected token after expression at line 1, column 29: b"),
+    BAD("SELECT * FROM t WHERE pk = 1 e5",
+        PFX "Unexpected token after expression at line 1, column 30: e5"),
+    BAD("SELECT * FROM t WHERE pk = 1)", PFX "Unexpected token after expression at line 1, column 29: )"),
+    BAD("INSERT INTO t VALUE {'pk': 970001} foo",
+        PFX "Unexpected token after expression at line 1, column 36: foo"),
+    BAD("UPDATE t SET a = 9 WHERE pk = 970002 foo",
+        PFX "Unexpected token after expression at line 1, column 38: foo"),
+    BAD("DELETE FROM t WHERE pk = 970003 foo",
+        PFX "Unexpected token after expression at line 1, column 33: foo"),
+    BAD("DELETE FROM t WHERE pk = 970004 ORDER BY pk",
+        PFX "Unexpected token after expression at line 1, column 33: ORDER"),
+    BAD("SELECT * FROM t ORDER BY pk WHERE pk = 1",
+        PFX "Unexpected token after expression at line 1, column 29: WHERE"),
+    BAD("INSERT INTO t t VALUE {'pk': 'x'}",
+        PFX "Unexpected token after expression at line 1, column 15: t"),
+    /* aliases */
+    BAD("SELECT * FROM t t2", "Aliasing is not supported"),
+    BAD("SELECT * FROM \"t\" AS t WHERE pk = 'x'", "Aliasing is not supported"),
+    BAD("SELECT * FROM t.ix \"i\"", "Aliasing is not supported"),
+    BAD("UPDATE \"t\" t SET a = 3 WHERE pk = 'x'", "Aliasing is not supported"),
+    BAD("DELETE FROM \"t\" t WHERE pk = 'x'", "Aliasing is not supported"),
+    /* no table */
+    BAD("DELETE FROM", PFX "Expected identifier for simple path at line 1, column 12"),
+    BAD("DELETE FROM   ", PFX "Expected identifier for simple path at line 1, column 15"),
+    BAD("DELETE FROM;", PFX "Expected identifier for simple path at line 1, column 12: ;"),
+    BAD("DELETE FROM WHERE pk = 'a'",
+        PFX "Expected identifier for simple path at line 1, column 13: WHERE"),
+    BAD("UPDATE SET a = 1", PFX "Expected identifier for simple path at line 1, column 8: SET"),
+    BAD("INSERT INTO VALUE {'a': 1}",
+        PFX "Expected identifier for simple path at line 1, column 13: VALUE"),
+    BAD("SELECT * FROM", PFX "Unexpected term at line 1, column 14"),
     BAD("SELECT * FROM 'Music'", PFX "Unexpected term at line 1, column 15: 'Music'"),
-    BAD("SELECT * FROM t; SELECT * FROM t", PFX "Unexpected keyword at line 1, column 18: SELECT"),
+    BAD("SELECT * FROM t; SELECT * FROM t",
+        PFX "Unexpected token after expression at line 1, column 18: SELECT"),
     BAD("SELECT * FROM t WHERE a IN []",
         "IN operator must have a left hand argument of type Variable Reference and right hand "
         "argument of type Seq with at least one member"),
@@ -667,7 +748,7 @@ static const struct pq_case error_cases[] = {
     BAD("UPDATE t SET a = begins_with(a, 'x')", "Unrecognized function: begins_with"),
     BAD("UPDATE t SET a = size(b)", "Unrecognized function: size"),
     BAD("SELECT * FROM t WHERE NOT #", PFX "Invalid character at line 1, column 27: #"),
-    BAD("SELECT * FROM t WHERE size(", PFX "Unexpected end of input at line 1, column 28"),
+    BAD("SELECT * FROM t WHERE size(", PFX "Unexpected term at line 1, column 28"),
     BAD("SELECT * FROM t WHERE contains(a 'x')", PFX "Unexpected term at line 1, column 34: 'x'"),
     /* INSERT */
     BAD("INSERT INTO t VALUES {'a': 1}",
@@ -678,7 +759,9 @@ static const struct pq_case error_cases[] = {
         "item values for insert statement."),
     BAD("INSERT INTO t VALUE {'a': 1} RETURNING ALL OLD *", "RETURNING is not supported in INSERT"),
     BAD("INSERT t VALUE {'a': 1}", PFX "Unexpected term at line 1, column 8: t"),
-    BAD("INSERT INTO t {'a': 1}", PFX "Unexpected token at line 1, column 15: {"),
+    BAD("INSERT INTO t {'a': 1}", PFX "Unexpected token after expression at line 1, column 15: {"),
+    BAD("INSERT INTO t", PFX "Unexpected end of input at line 1, column 14"),
+    BAD("INSERT INTO t VALUE", PFX "Unexpected term at line 1, column 20"),
     /* UPDATE and DELETE */
     BAD("UPDATE t WHERE a = 1", PFX "Unexpected keyword at line 1, column 10: WHERE"),
     BAD("UPDATE t SET a = 1 ADD b 1", "Only SET and REMOVE are supported in update expressions at this time"),
@@ -689,7 +772,7 @@ static const struct pq_case error_cases[] = {
     BAD("UPDATE t SET a = 1 WHERE pk = 1 RETURNING NEW *", PFX "Unexpected term at line 1, column 43: NEW"),
     BAD("UPDATE t SET a = 1 WHERE pk = 1 RETURNING ALL ALL *", PFX "Unexpected keyword at line 1, column 47: ALL"),
     BAD("DELETE t WHERE pk = 1", PFX "Unexpected term at line 1, column 8: t"),
-    BAD("DELETE FROM t WHERE", PFX "Unexpected end of input at line 1, column 20"),
+    BAD("DELETE FROM t WHERE", PFX "Unexpected term at line 1, column 20"),
 };
 
 static void

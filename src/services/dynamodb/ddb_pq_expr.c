@@ -65,7 +65,7 @@ pq_path(struct pq_parser *p, struct ddb_path *out)
 
     memset(out, 0, sizeof(*out));
     if (first->type != PQ_T_IDENT && first->type != PQ_T_QIDENT)
-        return pq_unexpected(p, first);
+        return pq_no_term(p, first);
     if (first->type == PQ_T_QIDENT && first->len == 0)
         return pq_fail(p, "Path component cannot be an empty string");
     if (pq_path_push(p, out, &cap, first->text, 0))
@@ -252,6 +252,17 @@ pq_operand(struct pq_parser *p)
     return pq_path_or_value(p);
 }
 
+/* After an infix operator (AND, OR, a comparison): the statement must not end there. */
+static int
+pq_infix_end(struct pq_parser *p)
+{
+    const struct pq_token *t = pq_peek(p);
+
+    if (t->type == PQ_T_END || pq_is_op(t, ";"))
+        return pq_fail_at(p, t, "Missing right-hand side expression of infix operator");
+    return 0;
+}
+
 static const struct {
     const char *op;
     enum ddb_cmp cmp;
@@ -339,6 +350,8 @@ pq_predicate(struct pq_parser *p)
     for (size_t i = 0; i < sizeof(pq_cmps) / sizeof(pq_cmps[0]); i++) {
         if (pq_is_op(t, pq_cmps[i].op)) {
             pq_next(p);
+            if (pq_infix_end(p))
+                return NULL;
             e = pq_node(p, PQ_E_CMP, at, 2);
             if (!e || !(e->args[1] = pq_operand(p)))
                 return NULL;
@@ -358,10 +371,15 @@ pq_predicate(struct pq_parser *p)
             e->negated = true;
         }
         t = pq_peek(p);
-        if (pq_is_kw(t, "NULL"))
+        if (pq_is_kw(t, "NULL")) {
             e->is_null = true;
-        else if (!pq_is_kw(t, "MISSING")) {
-            pq_unexpected(p, t);
+        } else if (!pq_is_kw(t, "MISSING")) {
+            /* Only MISSING and NULL: PartiQL's other type tests (IS STRING, ...) are not
+             * DynamoDB's; a word that is no type at all is "Expected type name". */
+            if (t->type == PQ_T_KEYWORD || t->type == PQ_T_END || t->type == PQ_T_ERROR)
+                pq_unexpected(p, t);
+            else
+                pq_fail_at(p, t, "Expected type name");
             return NULL;
         }
         pq_next(p);
@@ -416,6 +434,8 @@ pq_chain(struct pq_parser *p, const char *kw, enum pq_expr_type type,
         struct pq_expr *e;
 
         pq_next(p);
+        if (pq_infix_end(p))
+            return NULL;
         e = pq_node(p, type, at, 2);
         if (!e || !(e->args[1] = sub(p)))
             return NULL;

@@ -7,12 +7,34 @@
  * the next entry of Parameters, of any type. The finished value goes through
  * ddb_value_check(), so numbers follow DynamoDB's range and precision rules and come out
  * normalized ("1.50" is "1.5"), and sets refuse duplicates, all with DynamoDB's messages. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "services/dynamodb/ddb_pq_parse_int.h"
 #include "services/dynamodb/ddb_value.h"
 
 static json_t *pq_literal(struct pq_parser *p);
+
+/* The value path for messages: back to len, then append (truncated, never overflowing). */
+static void __attribute__((format(printf, 3, 4)))
+pq_vpath(struct pq_parser *p, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    p->vlen = len < sizeof(p->vpath) ? len : sizeof(p->vpath) - 1;
+    p->vpath[p->vlen] = '\0';
+    if (!fmt)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(p->vpath + p->vlen, sizeof(p->vpath) - p->vlen, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        p->vlen += (size_t)n;
+    if (p->vlen >= sizeof(p->vpath))
+        p->vlen = sizeof(p->vpath) - 1;
+}
 
 static json_t *
 pq_nomem(struct pq_parser *p, json_t *drop)
@@ -57,6 +79,8 @@ pq_number(struct pq_parser *p)
 {
     const struct pq_token *t = pq_peek(p);
     bool neg = false;
+    enum ddb_num_err err;
+    struct ddb_num num;
 
     if (pq_is_op(t, "-") || pq_is_op(t, "+")) {
         neg = pq_is_op(t, "-");
@@ -68,6 +92,11 @@ pq_number(struct pq_parser *p)
         }
     }
     pq_next(p);
+    /* DynamoDB names where in the value a number breaks its rules: "... under root.x" */
+    if ((err = ddb_num_parse(t->text, t->len, &num)) != DDB_NUM_OK) {
+        pq_fail(p, "%s under %s", ddb_num_errmsg(err), p->vpath);
+        return NULL;
+    }
     if (neg) {
         char *s = arena_printf(p->a, "-%s", t->text);
 
@@ -82,7 +111,10 @@ pq_tuple(struct pq_parser *p)
 {
     json_t *m = json_object();
     const char *outer = p->key;
+    size_t at = p->vlen;
+    bool item = p->item;
 
+    p->item = false;
     if (!m)
         return pq_nomem(p, NULL);
     pq_next(p); /* { */
@@ -96,16 +128,21 @@ pq_tuple(struct pq_parser *p)
                 goto fail;
             }
             if (json_object_get(m, k->text)) {
-                pq_fail(p, "Duplicate keys in tuple. Key: %s under %s", k->text,
-                        outer ? outer : "item");
+                pq_vpath(p, at, NULL);
+                pq_fail(p, "Duplicate keys in tuple. Key: %s under %s", k->text, p->vpath);
                 goto fail;
             }
             pq_next(p);
             if (pq_expect_op(p, ":"))
                 goto fail;
             p->key = k->text;
+            if (item)
+                pq_vpath(p, 0, "root"); /* each attribute's value is a root */
+            else
+                pq_vpath(p, at, ".%s", k->text);
             v = pq_literal(p);
             p->key = outer;
+            pq_vpath(p, at, NULL);
             if (!v)
                 goto fail;
             if (json_object_set_new(m, k->text, v) != 0) {
@@ -131,13 +168,18 @@ static json_t *
 pq_list(struct pq_parser *p)
 {
     json_t *l = json_array();
+    size_t at = p->vlen;
 
     if (!l)
         return pq_nomem(p, NULL);
     pq_next(p); /* [ */
     if (!pq_is_op(pq_peek(p), "]")) {
         for (;;) {
-            json_t *v = pq_literal(p);
+            json_t *v;
+
+            pq_vpath(p, at, "[%zu]", json_array_size(l));
+            v = pq_literal(p);
+            pq_vpath(p, at, NULL);
 
             if (!v)
                 goto fail;
@@ -183,6 +225,7 @@ pq_bag(struct pq_parser *p)
                                            [DDB_B] = "Binary"};
     json_t *elems = json_array();
     enum ddb_type type = DDB_BAD;
+    size_t at = p->vlen;
 
     if (!elems)
         return pq_nomem(p, NULL);
@@ -192,9 +235,13 @@ pq_bag(struct pq_parser *p)
         goto fail;
     }
     for (;;) {
-        const struct pq_token *at = pq_peek(p);
-        json_t *v = pq_literal(p);
+        const struct pq_token *first = pq_peek(p);
+        json_t *v;
         enum ddb_type et;
+
+        pq_vpath(p, at, "[%zu]", json_array_size(elems));
+        v = pq_literal(p);
+        pq_vpath(p, at, NULL);
 
         if (!v)
             goto fail;
@@ -206,7 +253,7 @@ pq_bag(struct pq_parser *p)
             goto fail;
         }
         if (type != DDB_BAD && et != type) {
-            pq_fail(p, "Unexpected data type %s in %s Set under key %s", pq_elem_type(at, v),
+            pq_fail(p, "Unexpected data type %s in %s Set under key %s", pq_elem_type(first, v),
                     set_name[type], p->key ? p->key : "");
             json_decref(v);
             goto fail;
@@ -263,7 +310,7 @@ pq_literal(struct pq_parser *p)
         return v;
     default: break;
     }
-    pq_unexpected(p, t);
+    pq_no_term(p, t);
     return NULL;
 }
 
@@ -271,8 +318,12 @@ json_t *
 pq_literal_checked(struct pq_parser *p)
 {
     bool bare_param = pq_peek(p)->type == PQ_T_PARAM;
-    json_t *v = pq_literal(p);
+    json_t *v;
     char msg[512];
+
+    pq_vpath(p, 0, "root");
+    v = pq_literal(p);
+    p->item = false;
 
     if (!v || bare_param)
         return v;

@@ -28,6 +28,7 @@
 #include "services/dynamodb/ddb_value.h"
 
 #define PQ_PREFIX "Statement wasn't well formed, can't be processed: "
+#define PQ_LEFTOVER "Unexpected token after expression" /* after a whole statement */
 #define PQ_MAX_DEPTH 200 /* nesting of parentheses and literals; DynamoDB's own limit (32
                           * levels of M and L) is ddb_value_check's, well below this */
 
@@ -126,6 +127,24 @@ pq_unexpected(struct pq_parser *p, const struct pq_token *t)
     }
 }
 
+/* t stands where a term (a name, a path, an operand, a literal) must start. DynamoDB says
+ * "Unexpected term" when the statement ends there (or at a ';') and "Unexpected operator" at
+ * an operator, keyword or not (WHERE IS NULL, a = LIKE). */
+int
+pq_no_term(struct pq_parser *p, const struct pq_token *t)
+{
+    static const char *const ops[] = {"AND", "OR", "IS", "IN", "LIKE", "BETWEEN", "=", "<>",
+                                      "!=", "<", "<=", ">", ">=", "+", "-", "*", "/"};
+
+    if (t->type == PQ_T_END || pq_is_op(t, ";"))
+        return pq_fail_at(p, t, "Unexpected term");
+    if (t->type == PQ_T_KEYWORD || t->type == PQ_T_OP)
+        for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+            if (strcmp(t->text, ops[i]) == 0)
+                return pq_fail_at(p, t, "Unexpected operator");
+    return pq_unexpected(p, t);
+}
+
 /* Consume the operator op or fail on whatever is there. */
 int
 pq_expect_op(struct pq_parser *p, const char *op)
@@ -155,16 +174,29 @@ pq_enter(struct pq_parser *p)
 
 /* ---- names ------------------------------------------------------------------------------ */
 
-/* A table or index name: bare or "quoted". */
+/* A table or index name: bare or "quoted". The target of INSERT, UPDATE and DELETE is a
+ * "simple path" to DynamoDB, and a missing one is reported as such (DELETE FROM WHERE ...). */
 static int
-pq_name(struct pq_parser *p, const char **out)
+pq_name(struct pq_parser *p, const char **out, bool target)
 {
     const struct pq_token *t = pq_peek(p);
 
     if (t->type != PQ_T_IDENT && t->type != PQ_T_QIDENT)
-        return pq_unexpected(p, t);
+        return target ? pq_fail_at(p, t, "Expected identifier for simple path")
+                      : pq_no_term(p, t);
     *out = t->text;
     pq_next(p);
+    return 0;
+}
+
+/* After a table: "t AS x" or "t x" is an alias, which DynamoDB refuses with its own message. */
+static int
+pq_no_alias(struct pq_parser *p)
+{
+    const struct pq_token *t = pq_peek(p);
+
+    if (pq_is_kw(t, "AS") || t->type == PQ_T_IDENT || t->type == PQ_T_QIDENT)
+        return pq_fail(p, "Aliasing is not supported");
     return 0;
 }
 
@@ -214,16 +246,16 @@ pq_returning(struct pq_parser *p, struct pq_statement *s)
 static int
 pq_from(struct pq_parser *p, struct pq_statement *s, bool index)
 {
-    if (pq_name(p, &s->table))
+    if (pq_name(p, &s->table, false))
         return -1;
     if (!index || !pq_is_op(pq_peek(p), "."))
-        return 0;
+        return pq_no_alias(p);
     pq_next(p);
-    if (pq_name(p, &s->index))
+    if (pq_name(p, &s->index, false))
         return -1;
     if (pq_is_op(pq_peek(p), "."))
         return pq_fail(p, "A path may contain at most 2 components in the FROM clause");
-    return 0;
+    return pq_no_alias(p);
 }
 
 static int
@@ -304,22 +336,25 @@ pq_insert(struct pq_parser *p, struct pq_statement *s)
     const struct pq_token *t;
     json_t *v;
 
-    if (pq_expect_kw(p, "INTO") || pq_name(p, &s->table))
+    if (pq_expect_kw(p, "INTO") || pq_name(p, &s->table, true))
         return -1;
     t = pq_peek(p);
     if (pq_is_kw(t, "VALUES"))
         return pq_fail(p, "Unsupported operation: Inserting multiple items in a single "
                           "statement is not supported, use \"INSERT INTO tableName VALUE "
                           "item\" instead");
-    if (pq_expect_kw(p, "VALUE"))
-        return -1;
+    if (!pq_is_kw(t, "VALUE"))
+        return t->type == PQ_T_END || t->type == PQ_T_ERROR ? pq_unexpected(p, t)
+                                                               : pq_fail_at(p, t, PQ_LEFTOVER);
+    pq_next(p);
     t = pq_peek(p);
     if (!pq_is_op(t, "{") && t->type != PQ_T_PARAM)
         return pq_is_op(t, "[") || pq_is_op(t, "<<") || t->type == PQ_T_STRING ||
                        t->type == PQ_T_NUMBER
                    ? pq_fail(p, "Unsupported format in item expression. Please use struct "
                                 "format {...} to express item values for insert statement.")
-                   : pq_unexpected(p, t);
+                   : pq_no_term(p, t);
+    p->item = true; /* the tuple is the item: each attribute's value is a root of its own */
     v = pq_literal_checked(p);
     if (!v)
         return -1;
@@ -379,7 +414,7 @@ pq_update(struct pq_parser *p, struct pq_statement *s)
 {
     unsigned cap = 0;
 
-    if (pq_name(p, &s->table))
+    if (pq_name(p, &s->table, true) || pq_no_alias(p))
         return -1;
     for (;;) {
         const struct pq_token *t = pq_peek(p);
@@ -405,7 +440,8 @@ pq_update(struct pq_parser *p, struct pq_statement *s)
 static int
 pq_delete(struct pq_parser *p, struct pq_statement *s)
 {
-    if (pq_expect_kw(p, "FROM") || pq_name(p, &s->table) || pq_where(p, s))
+    if (pq_expect_kw(p, "FROM") || pq_name(p, &s->table, true) || pq_no_alias(p) ||
+        pq_where(p, s))
         return -1;
     return pq_returning(p, s);
 }
@@ -460,8 +496,10 @@ pq_statement(struct pq_parser *p, struct pq_statement *s, bool allow_exists)
         return -1;
     if (pq_is_op(pq_peek(p), ";"))
         pq_next(p);
-    if (pq_peek(p)->type != PQ_T_END)
+    if (pq_peek(p)->type == PQ_T_ERROR)
         return pq_unexpected(p, pq_peek(p));
+    if (pq_peek(p)->type != PQ_T_END)
+        return pq_fail_at(p, pq_peek(p), PQ_LEFTOVER);
     return 0;
 }
 

@@ -15,6 +15,9 @@ struct pq_parser {
     size_t n_params, next_param; /* next_param counts every `?`, even past n_params */
     json_t *values;              /* the statement's values (every AttributeValue made) */
     const char *key;             /* the attribute a literal is for, for set messages */
+    bool item;                   /* the next literal is INSERT's item tuple */
+    char vpath[256];             /* where in the literal we are, for number messages: */
+    size_t vlen;                 /* "root", "root.x", "root[1]" (DynamoDB's notation) */
     unsigned depth;              /* nesting, against PQ_MAX_DEPTH */
     bool failed;
     bool syntax;                 /* the error is a syntax error (pq_fail_at) */
@@ -35,10 +38,11 @@ int pq_enter(struct pq_parser *p);
 
 /* Errors: each returns -1 and keeps only the first message. pq_fail takes the whole text;
  * pq_fail_at writes a syntax error at t in the one format of ddb_pq_parse.c's header;
- * pq_unexpected picks the detail from t's type. */
+ * pq_unexpected picks the detail from t's type; pq_no_term is for where a term must start. */
 int pq_fail(struct pq_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int pq_fail_at(struct pq_parser *p, const struct pq_token *t, const char *detail);
 int pq_unexpected(struct pq_parser *p, const struct pq_token *t);
+int pq_no_term(struct pq_parser *p, const struct pq_token *t);
 
 /* ddb_pq_literal.c: a literal or `?` at the current token as a new AttributeValue, checked
  * and normalized with ddb_value_check() (a bare `?` is taken as given: Parameters are checked
