@@ -644,6 +644,50 @@ class Errors(PqCase):
         self.assertEqual(j["message"], DUPLICATE)
 
 
+class IndexRules(PqCase):
+    """Reads through an index and the FROM path, in DynamoDB's words (each message below was
+    observed on DynamoDB; the index ones say "Secondary index" for both kinds in the filter
+    message, and name the kind in the projection message)."""
+
+    def setUp(self):
+        super().setUp()
+        self.create_table(self.t, range_key=("sk", "S"),
+                          gsis=[("gsi-inc", ("g", "S"), None, ["INCLUDE", ["inc"]])],
+                          lsis=[("lsi-keys", None, ("l2", "S"), "KEYS_ONLY")])
+        self.c.put_item(TableName=self.t, Item={"pk": S("p"), "sk": S("s1"), "g": S("y"),
+                                                "l2": S("k"), "inc": S("i"), "np": S("np1")})
+
+    def test_unprojected_attributes(self):
+        self.es_error('SELECT np FROM "%s"."gsi-inc" WHERE g = \'y\'' % self.t,
+                      "ValidationException",
+                      message="One or more parameter values were invalid: Global secondary index "
+                              "gsi-inc does not project [np]")
+        for ix, cond in (("gsi-inc", "g = 'y'"), ("lsi-keys", "pk = 'p'")):
+            self.es_error('SELECT pk FROM "%s"."%s" WHERE %s AND np = \'np1\'' % (self.t, ix, cond),
+                          "ValidationException",
+                          message="One or more parameter values were invalid: Secondary index %s "
+                                  "does not project one or more filter attributes: [np]" % ix)
+        got = self.rows('SELECT pk, inc FROM "%s"."gsi-inc" WHERE g = \'y\'' % self.t)
+        self.assertEqual(got, [{"pk": S("p"), "inc": S("i")}])
+
+    def test_from_paths(self):
+        self.es_error('SELECT * FROM "%s"."gsi-inc"."extra" WHERE pk = \'p\'' % self.t,
+                      "ValidationException",
+                      message="A path may contain at most 2 components in the FROM clause")
+        for path in ('"%s".""' % self.t, '""'):
+            self.es_error('SELECT * FROM %s WHERE pk = \'p\'' % path, "ValidationException",
+                          message="Path component cannot be an empty string")
+        # the table's own name is not one of its indexes
+        self.es_error('SELECT * FROM "%s"."%s" WHERE pk = \'p\'' % (self.t, self.t),
+                      "ValidationException", message="The table does not have the specified index")
+
+    def test_operand_type_in_a_comparison(self):
+        self.es_error('SELECT pk FROM "%s" WHERE pk = \'p\' AND inc < ?' % self.t,
+                      "ValidationException", params=[{"BOOL": True}],
+                      message="Incorrect operand type for operator or function; operator or "
+                              "function: <, operand type: BOOL")
+
+
 class Streams(PqCase):
     """A PartiQL write leaves the stream record the equivalent item operation leaves."""
 

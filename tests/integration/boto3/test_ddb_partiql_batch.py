@@ -196,6 +196,17 @@ class Batch(PqCase):
         self.assertEqual(sum(x["CapacityUnits"] for x in cc), 1.0)
 
 
+    def test_consistent_read_per_member(self):
+        def total(*consistent):
+            r = self.batch(*[{"Statement": 'SELECT * FROM "%s" WHERE pk = ?' % self.t,
+                              "Parameters": [S(k)], "ConsistentRead": c}
+                             for k, c in zip("ab", consistent)], ReturnConsumedCapacity="TOTAL")
+            return sum(x["CapacityUnits"] for x in r["ConsumedCapacity"])
+        self.assertEqual(total(False), 0.5)
+        self.assertEqual(total(True), 1.0)
+        self.assertEqual(total(True, False), 1.5)
+
+
 class Transaction(PqCase):
     def setUp(self):
         super().setUp()
@@ -313,6 +324,15 @@ class Transaction(PqCase):
                               {"Statement": 'SELECT * FROM "%s" WHERE pk = \'a\'' % self.t},
                               {"Statement": 'INSERT INTO "%s" VALUE {\'pk\': \'new\'}' % self.t}])
         self.assertIsNone(self.get("new"))
+
+    def test_reads_of_an_index_are_refused(self):
+        # observed on DynamoDB, word for word
+        self.create_table(self.t[:180] + "-ix", gsis=[("by-n", ("n", "N"), None, "ALL")])
+        self.assert_error(self.c.execute_transaction, "ValidationException",
+                          message="Validation failed in TransactStatements[0]: Reads on indices "
+                                  "are not supported within transactions.",
+                          TransactStatements=[{"Statement": 'SELECT * FROM "%s-ix"."by-n" WHERE '
+                                                            'n = 1' % self.t[:180]}])
 
     def test_returning_is_refused(self):
         # observed on DynamoDB, word for word
