@@ -663,10 +663,11 @@ class IndexRules(PqCase):
                       message="One or more parameter values were invalid: Global secondary index "
                               "gsi-inc does not project [np]")
         for ix, cond in (("gsi-inc", "g = 'y'"), ("lsi-keys", "pk = 'p'")):
-            self.es_error('SELECT pk FROM "%s"."%s" WHERE %s AND np = \'np1\'' % (self.t, ix, cond),
-                          "ValidationException",
-                          message="One or more parameter values were invalid: Secondary index %s "
-                                  "does not project one or more filter attributes: [np]" % ix)
+            with self.subTest(index=ix):
+                self.es_error('SELECT pk FROM "%s"."%s" WHERE %s AND np = \'np1\''
+                              % (self.t, ix, cond), "ValidationException",
+                              message="One or more parameter values were invalid: Secondary index "
+                                      "%s does not project one or more filter attributes: [np]" % ix)
         got = self.rows('SELECT pk, inc FROM "%s"."gsi-inc" WHERE g = \'y\'' % self.t)
         self.assertEqual(got, [{"pk": S("p"), "inc": S("i")}])
 
