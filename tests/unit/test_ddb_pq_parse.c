@@ -556,13 +556,26 @@ static const struct pq_case literal_cases[] = {
         "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
     BAD("INSERT INTO t VALUE {'a': <<[1]>>}",
         "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
-    BAD("INSERT INTO t VALUE {'a': <<'x', 1>>}",
-        "Unexpected data type INT in String Set under key a"),
-    BAD("INSERT INTO t VALUE {'a': {'b': <<1.5, 'x'>>}}",
-        "Unexpected data type STRING in Number Set under key b"),
-    BAD("UPDATE t SET a = <<-1, 'x'>>", "Unexpected data type STRING in Number Set under key a"),
-    BAD("UPDATE t SET a = {'b': <<'x', -1.5>>}", "Unexpected data type DECIMAL in String Set under key b"),
-    BAD("UPDATE t SET a = <<'x', 2e1>>", "Unexpected data type FLOAT in String Set under key a"),
+    /* one type in a bag, and only string or number literals (a `?` is not one) */
+    BAD("INSERT INTO t VALUE {'a': <<'x', 1>>}", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("INSERT INTO t VALUE {'a': {'b': <<1.5, 'x'>>}}", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("UPDATE t SET a = <<-1, 'x'>>", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("UPDATE t SET a = <<'x', 2e1>>", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("UPDATE t SET a = <<NULL>>", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("UPDATE t SET a = <<{'a': 1}>>", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("UPDATE t SET a = <<'x', [1]>>", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("UPDATE t SET a = <<'x'", PFX "Unexpected end of input at line 1, column 23"),
+    BAD("UPDATE t SET a = <<'x',", PFX "Unexpected end of input at line 1, column 24"),
+    /* negative zero: refused as a decimal only */
+    BAD("INSERT INTO t VALUE {'pk': 1, 'z': -0.0}",
+        "Negative zero decimal is not supported under key root"),
+    BAD("SELECT * FROM t WHERE a = [1, -0.00]",
+        "Negative zero decimal is not supported under key root[1]"),
+    OK("SELECT * FROM t WHERE a = -0 OR a = -0e0 OR a = 0.0",
+       "SELECT t * WHERE (OR (OR (= a {'N':'0'}) (= a {'N':'0'})) (= a {'N':'0'}))"),
+    /* a call where a value must be */
+    BAD("INSERT INTO t VALUE {'pk': 'pq-fn-msg-insert', 'ss': set_add(<<'a'>>, <<'b'>>)}",
+        "Unsupported data type: set_add under key root at 1:54:7"),
     BAD("INSERT INTO t VALUE {'a': <<'x', 'x'>>}", "One or more parameter values were invalid: Input collection [x, x] contains "
         "duplicates."),
     /* tuples */
@@ -603,11 +616,12 @@ static const struct pq_case param_cases[] = {
     OKP("INSERT INTO t VALUE ?", "[{\"M\":{\"pk\":{\"S\":\"a\"},\"n\":{\"N\":\"1\"}}}]",
         "INSERT t {'n':{'N':'1'},'pk':{'S':'a'}}"),
     /* parameters inside literals, sets of B */
-    OKP("UPDATE t SET a = [?, {'k': ?}], b = <<?, ?>>, c = <<?>> WHERE pk = ?",
-        "[{\"N\":\"1\"},{\"BOOL\":true},{\"B\":\"YQ==\"},{\"B\":\"Yg==\"},{\"S\":\"s\"},"
-        "{\"S\":\"k\"}]",
+    OKP("UPDATE t SET a = [?, {'k': ?}], b = ? WHERE pk = ?",
+        "[{\"N\":\"1\"},{\"BOOL\":true},{\"BS\":[\"YQ==\",\"Yg==\"]},{\"S\":\"k\"}]",
         "UPDATE t SET a={'L':[{'N':'1'},{'M':{'k':{'BOOL':true}}}]} SET b={'BS':['YQ==','Yg==']} "
-        "SET c={'SS':['s']} WHERE (= pk {'S':'k'})"),
+        "WHERE (= pk {'S':'k'})"),
+    /* a set goes as one parameter: `?` is no member of a bag literal */
+    BADP("UPDATE t SET b = <<?>> WHERE pk = 'k'", "[{\"S\":\"s\"}]", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
     OKP("UPDATE t SET a = set_add(a, ?) WHERE pk = ?", "[{\"SS\":[\"x\"]},{\"S\":\"k\"}]",
         "UPDATE t SET a=(set_add a {'SS':['x']}) WHERE (= pk {'S':'k'})"),
     /* a ? inside a string or a quoted name is text */
@@ -633,8 +647,7 @@ static const struct pq_case param_cases[] = {
          "item values for insert statement."),
     BADP("SELECT * FROM t WHERE a = <<?>>", "[{\"BOOL\":true}]",
          "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
-    BADP("SELECT * FROM t WHERE a = <<?, 'x'>>", "[{\"B\":\"YQ==\"}]",
-         "Unexpected data type STRING in Binary Set under key "),
+    BADP("SELECT * FROM t WHERE a = <<'x', ?>>", "[{\"S\":\"y\"}]", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
 };
 
 static void
@@ -725,9 +738,12 @@ static const struct pq_case error_cases[] = {
     BAD("SELECT * FROM t WHERE (a = 1", PFX "Unexpected end of input at line 1, column 29"),
     BAD("SELECT *\nFROM t\n  WHERE a = )", PFX "Unexpected token at line 3, column 13: )"),
     /* paths */
-    BAD("SELECT a. FROM t", PFX "Expected identifier for simple path at line 1, column 11: FROM"),
-    BAD("SELECT a.'b' FROM t", PFX "Expected identifier for simple path at line 1, column 10: 'b'"),
-    BAD("SELECT a.[0] FROM t", PFX "Expected identifier for simple path at line 1, column 10: ["),
+    BAD("SELECT a. FROM t", PFX "Invalid path dot component at line 1, column 11: FROM"),
+    BAD("SELECT a.'b' FROM t", PFX "Invalid path dot component at line 1, column 10: 'b'"),
+    BAD("SELECT a.[0] FROM t", PFX "Invalid path dot component at line 1, column 10: ["),
+    BAD("SELECT * FROM t WHERE pk = 'a' AND attribute_exists(m.inner)",
+        PFX "Invalid path dot component at line 1, column 55: INNER"),
+    BAD("SELECT a.", PFX "Invalid path dot component at line 1, column 10"),
     BAD("SELECT a[x] FROM t", PFX "Unexpected term at line 1, column 10: x"),
     BAD("SELECT a[-1] FROM t", PFX "Unexpected token at line 1, column 10: -"),
     BAD("SELECT a[1.5] FROM t", PFX "Unexpected term at line 1, column 10: 1.5"),
@@ -743,10 +759,41 @@ static const struct pq_case error_cases[] = {
     BAD("SELECT * FROM t WHERE a = #b", PFX "Invalid character at line 1, column 27: #"),
     BAD("SELECT * FROM t WHERE a = `1`", PFX "Invalid character at line 1, column 27: `"),
     /* functions */
-    BAD("SELECT * FROM t WHERE foo(a)", "Unrecognized function: foo"),
-    BAD("SELECT * FROM t WHERE list_append(a, b)", "Unrecognized function: list_append"),
-    BAD("UPDATE t SET a = begins_with(a, 'x')", "Unrecognized function: begins_with"),
-    BAD("UPDATE t SET a = size(b)", "Unrecognized function: size"),
+    BAD("SELECT * FROM t WHERE foo(a)", "Unrecognized function: foo at 1:23:3"),
+    BAD("SELECT * FROM t WHERE list_append(a, b)", "Unrecognized function: list_append at 1:23:11"),
+    BAD("SELECT * FROM t WHERE pk = 'a' AND EXISTS(ss)", "Unrecognized function: exists at 1:36:6"),
+    BAD("SELECT * FROM t WHERE pk = 'a' AND set_add(ss, <<'x'>>) = ss",
+        "Unrecognized function: set_add at 1:36:7"),
+    BAD("UPDATE t SET a = begins_with(a, 'x')", "Unrecognized function: begins_with at 1:18:11"),
+    BAD("SELECT attribute_exists(ss) FROM t WHERE pk = 'a'", "Unexpected path component at 1:8:16"),
+    BAD("SELECT a, SIZE(b) FROM t", "Unexpected path component at 1:11:4"),
+    /* arguments: their number, and a path where one is needed */
+    BAD("SELECT * FROM t WHERE attribute_exists('ss')",
+        "Operator or function requires a document path; operator or function: attribute_exists"),
+    BADP("SELECT * FROM t WHERE attribute_not_exists(?)", "[{\"S\":\"ss\"}]",
+         "Operator or function requires a document path; operator or function: "
+         "attribute_not_exists"),
+    BAD("SELECT * FROM t WHERE attribute_exists()",
+        "Incorrect number of operands for operator or function; operator or function: "
+        "attribute_exists, number of operands: 0"),
+    BAD("SELECT * FROM t WHERE attribute_exists(ss, ns)",
+        "Incorrect number of operands for operator or function; operator or function: "
+        "attribute_exists, number of operands: 2"),
+    BAD("SELECT * FROM t WHERE begins_with(a)",
+        "Incorrect number of operands for operator or function; operator or function: "
+        "begins_with, number of operands: 1"),
+    BAD("SELECT * FROM t WHERE size(a, b) > 1",
+        "Incorrect number of operands for operator or function; operator or function: size, "
+        "number of operands: 2"),
+    BAD("UPDATE t SET a = list_append(a) WHERE pk = 1",
+        "Incorrect number of operands for operator or function; operator or function: "
+        "list_append, number of operands: 1"),
+    BAD("UPDATE t SET ss = set_add(ss) WHERE pk = 'a'", "SET_ADD must have exactly two arguments at 1:19:7"),
+    BAD("UPDATE t SET ss = set_add(ss, <<'x'>>, <<'y'>>) WHERE pk = 'a'",
+        "SET_ADD must have exactly two arguments at 1:19:7"),
+    BAD("UPDATE t SET ss = Set_Delete() WHERE pk = 'a'",
+        "SET_DELETE must have exactly two arguments at 1:19:10"),
+    BAD("UPDATE t SET a = size(b)", "Unrecognized function: size at 1:18:4"),
     BAD("SELECT * FROM t WHERE NOT #", PFX "Invalid character at line 1, column 27: #"),
     BAD("SELECT * FROM t WHERE size(", PFX "Unexpected term at line 1, column 28"),
     BAD("SELECT * FROM t WHERE contains(a 'x')", PFX "Unexpected term at line 1, column 34: 'x'"),

@@ -78,7 +78,7 @@ pq_path(struct pq_parser *p, struct ddb_path *out)
             pq_next(p);
             t = pq_peek(p);
             if (t->type != PQ_T_IDENT && t->type != PQ_T_QIDENT)
-                return pq_fail_at(p, t, "Expected identifier for simple path");
+                return pq_fail_at(p, t, "Invalid path dot component");
             if (t->type == PQ_T_QIDENT && t->len == 0)
                 return pq_fail(p, "Path component cannot be an empty string");
             if (pq_path_push(p, out, &cap, t->text, 0))
@@ -140,33 +140,55 @@ pq_value_node(struct pq_parser *p, json_t *v, const struct pq_token *at)
     return e;
 }
 
-/* Functions by where they may appear: conditions (and size() as an operand) or SET values. */
-static const char *const pq_cond_funcs[] = {
-    "attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains",
-    "size",
-};
-static const char *const pq_set_funcs[] = {
-    "if_not_exists", "list_append", "set_add", "set_delete",
+/* Functions by where they may appear (conditions, with size() as an operand; SET values), with
+ * their number of arguments. */
+static const struct pq_func_def {
+    const char *name;
+    bool update;
+    unsigned n_args;
+} pq_funcs[] = {
+    {"attribute_exists", false, 1}, {"attribute_not_exists", false, 1},
+    {"attribute_type", false, 2},   {"begins_with", false, 2},
+    {"contains", false, 2},         {"size", false, 1},
+    {"if_not_exists", true, 2},     {"list_append", true, 2},
+    {"set_add", true, 2},           {"set_delete", true, 2},
 };
 
-static bool
-pq_known_func(const char *name, bool update)
+static const struct pq_func_def *
+pq_find_func(const char *name, bool update)
 {
-    const char *const *f = update ? pq_set_funcs : pq_cond_funcs;
-    size_t n = update ? sizeof(pq_set_funcs) / sizeof(*f) : sizeof(pq_cond_funcs) / sizeof(*f);
-
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(f[i], name) == 0)
-            return true;
-    return false;
+    for (size_t i = 0; i < sizeof(pq_funcs) / sizeof(pq_funcs[0]); i++)
+        if (pq_funcs[i].update == update && strcmp(pq_funcs[i].name, name) == 0)
+            return &pq_funcs[i];
+    return NULL;
 }
 
+/* What DynamoDB checks of a call as soon as it is read, with its messages: the number of
+ * arguments, and a path where attribute_exists / attribute_not_exists need one. Whether
+ * set_add's arguments fit the assignment is the planner's business. */
+static int
+pq_check_call(struct pq_parser *p, const struct pq_func_def *f, const struct pq_token *at,
+              struct pq_expr **args, unsigned n)
+{
+    if (n != f->n_args && strncmp(f->name, "set_", 4) == 0)
+        return pq_fail(p, "SET_%s must have exactly two arguments at %u:%u:%zu",
+                       f->name[4] == 'a' ? "ADD" : "DELETE", at->line, at->column, at->len);
+    if (n != f->n_args)
+        return pq_fail(p, "Incorrect number of operands for operator or function; operator or "
+                          "function: %s, number of operands: %u", f->name, n);
+    if (strncmp(f->name, "attribute_", 10) == 0 && f->n_args == 1 && args[0]->type != PQ_E_PATH)
+        return pq_fail(p, "Operator or function requires a document path; operator or "
+                          "function: %s", f->name);
+    return 0;
+}
 
-/* name(arg, ...): the name (a bare word, reserved or not) is stored lower-case. */
+/* name(arg, ...): the name (a bare word, reserved or not) is stored lower-case. An unknown
+ * one is DynamoDB's "Unrecognized function: name at line:column:length". */
 static struct pq_expr *
 pq_func(struct pq_parser *p, bool update)
 {
     const struct pq_token *at = pq_next(p);
+    const struct pq_func_def *f;
     struct pq_expr *args[8], *e;
     unsigned n = 0;
     char *name = arena_strdup(p->a, at->text);
@@ -178,8 +200,8 @@ pq_func(struct pq_parser *p, bool update)
     for (char *c = name; *c; c++)
         if (*c >= 'A' && *c <= 'Z')
             *c = (char)(*c - 'A' + 'a');
-    if (!pq_known_func(name, update)) {
-        pq_fail(p, "Unrecognized function: %s", name);
+    if (!(f = pq_find_func(name, update))) {
+        pq_fail(p, "Unrecognized function: %s at %u:%u:%zu", name, at->line, at->column, at->len);
         return NULL;
     }
     pq_next(p); /* ( */
@@ -197,7 +219,7 @@ pq_func(struct pq_parser *p, bool update)
             pq_next(p);
         }
     }
-    if (pq_expect_op(p, ")"))
+    if (pq_expect_op(p, ")") || pq_check_call(p, f, at, args, n))
         return NULL;
     e = pq_node(p, PQ_E_FUNC, at, n);
     if (!e)

@@ -3,8 +3,8 @@
  *
  * "Data types" in the developer guide's PartiQL reference: 'text' is S, 12 / -1.5 / 1e3 are N,
  * TRUE / FALSE are BOOL, NULL is NULL, {'k': v, ...} is M, [v, ...] is L and <<v, ...>> a set
- * (SS, NS, or BS when its elements are B parameters), nested in any combination; `?` takes
- * the next entry of Parameters, of any type. The finished value goes through
+ * (SS or NS: DynamoDB's bags hold string or number literals only), nested in any combination;
+ * `?` takes the next entry of Parameters, of any type (SS, NS and BS included). The finished value goes through
  * ddb_value_check(), so numbers follow DynamoDB's range and precision rules and come out
  * normalized ("1.50" is "1.5"), and sets refuse duplicates, all with DynamoDB's messages. */
 #include <stdarg.h>
@@ -97,6 +97,11 @@ pq_number(struct pq_parser *p)
         pq_fail(p, "%s under %s", ddb_num_errmsg(err), p->vpath);
         return NULL;
     }
+    /* -0.0 is an Ion decimal negative zero, which DynamoDB refuses (-0 and -0e0 are fine) */
+    if (neg && num.n == 0 && strchr(t->text, '.') && !strpbrk(t->text, "eE")) {
+        pq_fail(p, "Negative zero decimal is not supported under key %s", p->vpath);
+        return NULL;
+    }
     if (neg) {
         char *s = arena_printf(p->a, "-%s", t->text);
 
@@ -110,7 +115,6 @@ static json_t *
 pq_tuple(struct pq_parser *p)
 {
     json_t *m = json_object();
-    const char *outer = p->key;
     size_t at = p->vlen;
     bool item = p->item;
 
@@ -135,13 +139,11 @@ pq_tuple(struct pq_parser *p)
             pq_next(p);
             if (pq_expect_op(p, ":"))
                 goto fail;
-            p->key = k->text;
             if (item)
                 pq_vpath(p, 0, "root"); /* each attribute's value is a root */
             else
                 pq_vpath(p, at, ".%s", k->text);
             v = pq_literal(p);
-            p->key = outer;
             pq_vpath(p, at, NULL);
             if (!v)
                 goto fail;
@@ -158,7 +160,6 @@ pq_tuple(struct pq_parser *p)
         goto fail;
     return pq_av(p, "M", m);
 fail:
-    p->key = outer;
     json_decref(m);
     return NULL;
 }
@@ -200,29 +201,13 @@ fail:
     return NULL;
 }
 
-/* An element's type as the set messages name it (Ion's names, which DynamoDB's PartiQL
- * reports): a number literal is INT, DECIMAL or FLOAT as written. */
-static const char *
-pq_elem_type(const struct pq_token *t, const json_t *v)
-{
-    if (pq_is_op(t, "-") || pq_is_op(t, "+"))
-        t++; /* the number after its sign */
-    if (t->type == PQ_T_NUMBER)
-        return strpbrk(t->text, "eE") ? "FLOAT" : strchr(t->text, '.') ? "DECIMAL" : "INT";
-    switch (ddb_type_of(v)) {
-    case DDB_S: return "STRING";
-    case DDB_N: return "DECIMAL";
-    default: return "BLOB";
-    }
-}
-
-/* <<v, ...>>: all S (SS), all N (NS) or all B (BS, from parameters); never empty. */
+/* <<v, ...>>: a set of string literals (SS) or of number literals (NS), never empty. DynamoDB
+ * takes nothing else in a bag, not even a `?` (a set goes as one SS, NS or BS parameter). */
 static json_t *
 pq_bag(struct pq_parser *p)
 {
-    static const char *const set_of[] = {[DDB_S] = "SS", [DDB_N] = "NS", [DDB_B] = "BS"};
-    static const char *const set_name[] = {[DDB_S] = "String", [DDB_N] = "Number",
-                                           [DDB_B] = "Binary"};
+    static const char *const bag_msg =
+        "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags";
     json_t *elems = json_array();
     enum ddb_type type = DDB_BAD;
     size_t at = p->vlen;
@@ -235,30 +220,24 @@ pq_bag(struct pq_parser *p)
         goto fail;
     }
     for (;;) {
-        const struct pq_token *first = pq_peek(p);
+        const struct pq_token *t = pq_peek(p);
+        bool number = t->type == PQ_T_NUMBER || pq_is_op(t, "-") || pq_is_op(t, "+");
         json_t *v;
-        enum ddb_type et;
 
+        if ((!number && t->type != PQ_T_STRING) ||
+            (type != DDB_BAD && type != (number ? DDB_N : DDB_S))) {
+            if (t->type == PQ_T_END || t->type == PQ_T_ERROR)
+                pq_unexpected(p, t);
+            else
+                pq_fail(p, "%s", bag_msg);
+            goto fail;
+        }
+        type = number ? DDB_N : DDB_S;
         pq_vpath(p, at, "[%zu]", json_array_size(elems));
         v = pq_literal(p);
         pq_vpath(p, at, NULL);
-
         if (!v)
             goto fail;
-        et = ddb_type_of(v);
-        if (et != DDB_S && et != DDB_N && et != DDB_B) {
-            json_decref(v);
-            pq_fail(p, "Unsupported data type in Bag. DynamoDB only supports either numbers "
-                       "or strings in bags");
-            goto fail;
-        }
-        if (type != DDB_BAD && et != type) {
-            pq_fail(p, "Unexpected data type %s in %s Set under key %s", pq_elem_type(first, v),
-                    set_name[type], p->key ? p->key : "");
-            json_decref(v);
-            goto fail;
-        }
-        type = et;
         if (json_array_append(elems, (json_t *)ddb_value_payload(v)) != 0) {
             json_decref(v);
             pq_nomem(p, NULL);
@@ -271,7 +250,7 @@ pq_bag(struct pq_parser *p)
     }
     if (pq_expect_op(p, ">>"))
         goto fail;
-    return pq_av(p, set_of[type], elems);
+    return pq_av(p, type == DDB_N ? "NS" : "SS", elems);
 fail:
     json_decref(elems);
     return NULL;
@@ -308,6 +287,13 @@ pq_literal(struct pq_parser *p)
         v = pq_is_op(t, "{") ? pq_tuple(p) : pq_is_op(t, "[") ? pq_list(p) : pq_bag(p);
         p->depth--;
         return v;
+    case PQ_T_IDENT:
+        if (pq_is_op(pq_peek2(p), "(")) { /* a call where a value must be: {'a': set_add(...)} */
+            pq_fail(p, "Unsupported data type: %s under key %s at %u:%u:%zu", t->text, p->vpath,
+                    t->line, t->column, t->len);
+            return NULL;
+        }
+        break;
     default: break;
     }
     pq_no_term(p, t);

@@ -295,6 +295,7 @@ pq_order_by(struct pq_parser *p, struct pq_statement *s)
 static int
 pq_select(struct pq_parser *p, struct pq_statement *s)
 {
+    const struct pq_token *t;
     unsigned cap = 0;
 
     if (pq_is_op(pq_peek(p), "*")) {
@@ -316,6 +317,10 @@ pq_select(struct pq_parser *p, struct pq_statement *s)
                     memcpy(more, s->proj, s->n_proj * sizeof(*more));
                 s->proj = more;
             }
+            t = pq_peek(p);
+            if ((t->type == PQ_T_IDENT || t->type == PQ_T_KEYWORD) && pq_is_op(pq_peek2(p), "("))
+                return pq_fail(p, "Unexpected path component at %u:%u:%zu", t->line, t->column,
+                               t->len); /* SELECT size(a) ... */
             if (pq_path(p, &s->proj[s->n_proj]))
                 return -1;
             s->n_proj++;
@@ -394,13 +399,8 @@ pq_update_clause(struct pq_parser *p, struct pq_statement *s, unsigned *cap)
             return -1;
         if (set && pq_expect_op(p, "="))
             return -1;
-        if (set) {
-            p->key = x->path.text; /* what a set literal's messages name */
-            x->value = pq_set_value(p);
-            p->key = NULL;
-            if (!x->value)
-                return -1;
-        }
+        if (set && !(x->value = pq_set_value(p)))
+            return -1;
         s->n_sets++;
         if (!pq_is_op(pq_peek(p), ","))
             return 0;

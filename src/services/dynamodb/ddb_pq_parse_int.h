@@ -14,7 +14,6 @@ struct pq_parser {
     const json_t *params;        /* Parameters (borrowed), or NULL */
     size_t n_params, next_param; /* next_param counts every `?`, even past n_params */
     json_t *values;              /* the statement's values (every AttributeValue made) */
-    const char *key;             /* the attribute a literal is for, for set messages */
     bool item;                   /* the next literal is INSERT's item tuple */
     char vpath[256];             /* where in the literal we are, for number messages: */
     size_t vlen;                 /* "root", "root.x", "root[1]" (DynamoDB's notation) */
