@@ -1018,6 +1018,152 @@ test_ddb_pq_plan__exists(void **state)
     plan_err(&music, &s, KEY_TYPE_MSG("Artist"));
 }
 
+/* ---- whole statements, through the parser ------------------------------------------------------
+ */
+
+/* Parse text (params: JSON array or NULL; EXISTS allowed) and plan it on t. */
+static void
+stmt_ok(const struct ddb_table *t, const char *text, const char *params, enum pq_plan_op op,
+        const char *want, const char *want_pks)
+{
+    json_t *pj = params ? json_loads(params, 0, NULL) : NULL;
+    struct pq_statement s;
+    char err[1024] = "";
+
+    if (ddb_pq_parse(&A, text, pj, true, &s, err, sizeof(err)) != 0)
+        fail_msg("%s: %s", text, err);
+    plan_ok(t, &s, op, want, want_pks);
+    ddb_pq_statement_release(&s);
+    json_decref(pj);
+}
+
+static void
+stmt_err(const struct ddb_table *t, const char *text, const char *want)
+{
+    struct pq_statement s;
+    char err[1024] = "";
+
+    if (ddb_pq_parse(&A, text, NULL, true, &s, err, sizeof(err)) != 0)
+        fail_msg("%s: %s", text, err);
+    plan_err(t, &s, want);
+    ddb_pq_statement_release(&s);
+}
+
+static void
+test_ddb_pq_plan__parsed_statements(void **state)
+{
+    (void)state;
+
+    stmt_ok(&orders, "SELECT * FROM \"Orders\" WHERE OrderID = 100", NULL, PQ_P_GET,
+            "{\"TableName\":\"Orders\",\"Key\":{\"OrderID\":{\"N\":\"100\"}}}", NULL);
+    stmt_ok(&orders,
+            "SELECT OrderID, Total FROM Orders WHERE OrderID IN [1, 3, 2] "
+            "ORDER BY OrderID DESC",
+            NULL, PQ_P_QUERY,
+            "{\"TableName\":\"Orders\",\"KeyConditionExpression\":\"#n0 = :pk\","
+            "\"FilterExpression\":\"#n0 IN (:v0, :v1, :v2)\",\"ProjectionExpression\":\"#n0, #n1\","
+            "\"ScanIndexForward\":true,\"ExpressionAttributeNames\":{\"#n0\":\"OrderID\","
+            "\"#n1\":\"Total\"},\"ExpressionAttributeValues\":{\":v0\":{\"N\":\"1\"},"
+            "\":v1\":{\"N\":\"3\"},\":v2\":{\"N\":\"2\"},\":pk\":{\"N\":\"3\"}}}",
+            "[{\"N\":\"3\"},{\"N\":\"2\"},{\"N\":\"1\"}]");
+    stmt_ok(&music,
+            "SELECT * FROM \"Music\".\"ByYear\" WHERE \"Year\" = ? AND SongTitle "
+            "BETWEEN 'a' AND 'm'",
+            "[{\"N\":\"1999\"}]", PQ_P_QUERY,
+            "{\"TableName\":\"Music\",\"IndexName\":\"ByYear\","
+            "\"KeyConditionExpression\":\"#n0 = :pk AND #n1 BETWEEN :v0 AND :v1\","
+            "\"FilterExpression\":\"#n0 = :v2 AND #n1 BETWEEN :v0 AND :v1\","
+            "\"ScanIndexForward\":true,\"ExpressionAttributeNames\":{\"#n0\":\"Year\","
+            "\"#n1\":\"SongTitle\"},\"ExpressionAttributeValues\":{\":v0\":{\"S\":\"a\"},"
+            "\":v1\":{\"S\":\"m\"},\":v2\":{\"N\":\"1999\"},\":pk\":{\"N\":\"1999\"}}}",
+            "[{\"N\":\"1999\"}]");
+    /* the developer guide's UPDATE example (ql-reference.update) */
+    stmt_ok(&music,
+            "UPDATE \"Music\" SET AwardsWon=1 SET AwardDetail={'Grammys':[2020, 2018]} "
+            "WHERE Artist='Acme Band' AND SongTitle='PartiQL Rocks' RETURNING ALL NEW *",
+            NULL, PQ_P_UPDATE,
+            "{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"Acme Band\"},"
+            "\"SongTitle\":{\"S\":\"PartiQL Rocks\"}},"
+            "\"ConditionExpression\":\"attribute_exists(#n0)\","
+            "\"UpdateExpression\":\"SET #n1 = :v0, #n2 = :v1\",\"ReturnValues\":\"ALL_NEW\","
+            "\"ExpressionAttributeNames\":{\"#n0\":\"Artist\",\"#n1\":\"AwardsWon\","
+            "\"#n2\":\"AwardDetail\"},\"ExpressionAttributeValues\":{\":v0\":{\"N\":\"1\"},"
+            "\":v1\":{\"M\":{\"Grammys\":{\"L\":[{\"N\":\"2020\"},{\"N\":\"2018\"}]}}}}}",
+            NULL);
+    stmt_ok(&music,
+            "UPDATE Music SET BandMembers = set_add(BandMembers, <<'newmember'>>) "
+            "REMOVE AwardDetail.Grammys[2] WHERE Artist='Acme Band' AND "
+            "SongTitle='PartiQL Rocks' AND size(BandMembers) < 5",
+            NULL, PQ_P_UPDATE,
+            "{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"Acme Band\"},"
+            "\"SongTitle\":{\"S\":\"PartiQL Rocks\"}},"
+            "\"ConditionExpression\":\"attribute_exists(#n0) AND size(#n1) < :v0\","
+            "\"UpdateExpression\":\"REMOVE #n2.#n3[2] ADD #n1 :v1\","
+            "\"ExpressionAttributeNames\":{\"#n0\":\"Artist\",\"#n1\":\"BandMembers\","
+            "\"#n2\":\"AwardDetail\",\"#n3\":\"Grammys\"},\"ExpressionAttributeValues\":"
+            "{\":v0\":{\"N\":\"5\"},\":v1\":{\"SS\":[\"newmember\"]}}}",
+            NULL);
+    stmt_ok(
+        &music, "UPDATE Music SET n = n + ? WHERE Artist = ? AND SongTitle = ?",
+        "[{\"N\":\"1\"},{\"S\":\"a\"},{\"S\":\"b\"}]", PQ_P_UPDATE,
+        "{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"a\"},\"SongTitle\":{\"S\":\"b\"}},"
+        "\"ConditionExpression\":\"attribute_exists(#n0)\","
+        "\"UpdateExpression\":\"SET #n1 = #n1 + :v0\",\"ExpressionAttributeNames\":"
+        "{\"#n0\":\"Artist\",\"#n1\":\"n\"},\"ExpressionAttributeValues\":{\":v0\":{\"N\":\"1\"}}}",
+        NULL);
+    stmt_ok(&music,
+            "DELETE FROM \"Music\" WHERE \"Artist\" = 'Acme Band' AND \"SongTitle\" = "
+            "'PartiQL Rocks' RETURNING ALL OLD *",
+            NULL, PQ_P_DELETE,
+            "{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"Acme Band\"},"
+            "\"SongTitle\":{\"S\":\"PartiQL Rocks\"}},\"ReturnValues\":\"ALL_OLD\"}",
+            NULL);
+    stmt_ok(&music,
+            "INSERT INTO \"Music\" VALUE {'Artist' : 'Acme Band','SongTitle' : "
+            "'PartiQL Rocks', 'n': 1.50}",
+            NULL, PQ_P_PUT,
+            "{\"TableName\":\"Music\",\"Item\":{\"Artist\":{\"S\":\"Acme Band\"},"
+            "\"SongTitle\":{\"S\":\"PartiQL Rocks\"},\"n\":{\"N\":\"1.5\"}},"
+            "\"ConditionExpression\":\"attribute_not_exists(#n0)\","
+            "\"ExpressionAttributeNames\":{\"#n0\":\"Artist\"}}",
+            NULL);
+    /* the developer guide's ExecuteTransaction EXISTS example */
+    stmt_ok(&music,
+            "EXISTS(SELECT * FROM \"Music\" WHERE \"Artist\" = 'Acme Band' AND "
+            "\"SongTitle\" = 'PartiQL Rocks' AND \"Awards\" IS MISSING)",
+            NULL, PQ_P_CHECK,
+            "{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"Acme Band\"},"
+            "\"SongTitle\":{\"S\":\"PartiQL Rocks\"}},"
+            "\"ConditionExpression\":\"attribute_exists(#n0) AND attribute_not_exists(#n1)\","
+            "\"ExpressionAttributeNames\":{\"#n0\":\"Artist\",\"#n1\":\"Awards\"}}",
+            NULL);
+    stmt_ok(
+        &music,
+        "NOT EXISTS(SELECT * FROM Music WHERE Artist = 'a' AND SongTitle = 'b' AND "
+        "x IS NOT NULL)",
+        NULL, PQ_P_CHECK,
+        "{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"a\"},\"SongTitle\":{\"S\":\"b\"}},"
+        "\"ConditionExpression\":\"NOT (attribute_exists(#n0) AND NOT (#n1 = :v0))\","
+        "\"ExpressionAttributeNames\":{\"#n0\":\"Artist\",\"#n1\":\"x\"},"
+        "\"ExpressionAttributeValues\":{\":v0\":{\"NULL\":true}}}",
+        NULL);
+
+    stmt_err(&music,
+             "DELETE FROM Music WHERE Artist = 'a' AND SongTitle = 'b' RETURNING "
+             "MODIFIED OLD *",
+             "Invalid returning clause: RETURNING MODIFIED OLD *. Only RETURNING ALL OLD * is "
+             "allowed in DELETE statements.");
+    stmt_err(&music, "SELECT * FROM \"Music\".\"nope\" WHERE Artist = 'a'",
+             "The table does not have the specified index");
+    stmt_err(&music,
+             "UPDATE Music SET x = set_delete(y, <<1>>) WHERE Artist = 'a' AND "
+             "SongTitle = 'b'",
+             "The first argument to SET_DELETE must equal the assignment value");
+    stmt_err(&music, "UPDATE Music SET x = 1 WHERE Artist = 'a'", DML_KEY_MSG);
+    stmt_err(&music, "INSERT INTO Music VALUE {'Artist': 'a', 'SongTitle': 2}",
+             KEY_TYPE_MSG("SongTitle"));
+}
+
 int
 main(void)
 {
@@ -1038,6 +1184,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__update_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__delete, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__exists, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ddb_pq_plan__parsed_statements, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
