@@ -44,10 +44,13 @@ OUT=$(get_item '{"pk":{"S":"a"},"sk":{"N":"2"}}')
 assert_eq "$(jqr .Item.bin.B "$OUT")" AAEC "binary parameter"
 assert_eq "$(jqr .Item.flag.BOOL "$OUT")" false "bool parameter"
 assert_eq "$(jqc '.Item.nums.NS | sort' "$OUT")" '["1","3"]' "number set parameter"
-for i in 3 4 5 6 7; do
-    awscli dynamodb execute-statement --statement "INSERT INTO \"cli-pq\" VALUE {'pk': 'a', 'sk': ?}" \
-        --parameters "[{\"N\":\"$i\"}]" >/dev/null
-done
+# sk 3..7 in one batch (one CLI start instead of five)
+STMTS=$(for i in 3 4 5 6 7; do
+    printf '{"Statement":"INSERT INTO \\"cli-pq\\" VALUE {%s: %s, %s: ?}","Parameters":[{"N":"%s"}]}\n' \
+        "'pk'" "'a'" "'sk'" "$i"
+done | jq -s -c .)
+OUT=$(awscli dynamodb batch-execute-statement --statements "$STMTS")
+assert_eq "$(jqr '[.Responses[] | has("Error")] | any' "$OUT")" false "five inserts in a batch"
 
 echo "== SELECT by key, by partition (sort-key order, ORDER BY DESC), a projection"
 OUT=$(awscli dynamodb execute-statement --statement \
