@@ -228,6 +228,35 @@ test_ddb_pq_exec__capacity_sums_pages_and_tables(void **state)
     json_decref(other);
 }
 
+static void
+test_ddb_pq_exec__inner_errors_in_partiql_words(void **state)
+{
+    static const char *const cases[][2] = {
+        {"Invalid FilterExpression: Incorrect operand type for operator or function; operator or "
+         "function: <, operand type: BOOL",
+         "Incorrect operand type for operator or function; operator or function: <, operand "
+         "type: BOOL"},
+        {"Invalid UpdateExpression: An operand in the update expression has an incorrect data type",
+         "An operand in the update expression has an incorrect data type"},
+        {"Consistent reads are not supported on global secondary indexes",
+         "Strongly consistent read is not supported on Global Secondary Indexes"},
+        {"One or more parameter values were invalid: Missing the key pk in the item",
+         "One or more parameter values were invalid: Missing the key pk in the item"},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ddb_validation(&req, "%s", cases[i][0]);
+        ddb_pq_exec_inner_error(&req);
+        assert_ptr_equal(req.err, &ERR_VALIDATION);
+        assert_string_equal(req.err_msg, cases[i][1]);
+    }
+    /* only ValidationExceptions are re-worded */
+    awslet_fail(&req, &ERR_DDB_CONDITIONAL_CHECK_FAILED, "Invalid FilterExpression: x");
+    ddb_pq_exec_inner_error(&req);
+    assert_string_equal(req.err_msg, "Invalid FilterExpression: x");
+}
+
 struct check_case {
     const char *in;  /* one statement's members */
     const char *at;  /* member path prefix */
@@ -326,6 +355,8 @@ main(void)
         cmocka_unit_test(test_ddb_pq_exec__digest_sees_parameter_values_not_spelling),
         cmocka_unit_test(test_ddb_pq_exec__error_codes),
         cmocka_unit_test(test_ddb_pq_exec__capacity_sums_pages_and_tables),
+        cmocka_unit_test_setup_teardown(test_ddb_pq_exec__inner_errors_in_partiql_words, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_exec__statement_constraints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_exec__statement_length_counts_characters, setup,
                                         teardown),

@@ -179,6 +179,7 @@ batch_run(struct awslet_req *req, const json_t *st, const char *mode, struct bat
             req->err_extra = NULL;
             awslet_fail(req, &ERR_DDB_DUPLICATE_ITEM, DUPLICATE_ITEM);
         }
+        ddb_pq_exec_inner_error(req);
         ddb_pq_exec_err_take(req, &b->err);
     }
     json_decref(o);
@@ -377,6 +378,7 @@ tx_read(struct awslet_req *req, struct pq_prepared *ps, size_t n, const char *mo
     json_decref(tin);
     if (rc != AWSLET_OK) {
         json_decref(o);
+        ddb_pq_exec_inner_error(req);
         return rc;
     }
     /* TransactGetItems' answer is ExecuteTransaction's: Responses [{Item?}], ConsumedCapacity. */
@@ -457,6 +459,7 @@ tx_write(struct awslet_req *req, const json_t *list, struct pq_prepared *ps, siz
         json_decref(o);
         if (req->err == &ERR_DDB_TRANSACTION_CANCELED)
             tx_relabel(req, ps, n);
+        ddb_pq_exec_inner_error(req);
         return rc;
     }
     /* Writes answer nothing but the capacity ("This statement doesn't return any values for

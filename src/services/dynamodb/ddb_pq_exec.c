@@ -52,6 +52,32 @@ ddb_pq_exec_err_release(struct pq_err *e)
     e->msg = NULL;
 }
 
+void
+ddb_pq_exec_inner_error(struct awslet_req *req)
+{
+    static const char *const prefixes[] = {
+        "Invalid FilterExpression: ",       "Invalid ConditionExpression: ",
+        "Invalid KeyConditionExpression: ", "Invalid UpdateExpression: ",
+        "Invalid ProjectionExpression: ",
+    };
+
+    if (req->err != &ERR_VALIDATION || !req->err_msg)
+        return;
+    if (strcmp(req->err_msg, QUERY_GSI_CONSISTENT) == 0) {
+        ddb_validation(req, "Strongly consistent read is not supported on Global Secondary "
+                            "Indexes");
+        return;
+    }
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        size_t n = strlen(prefixes[i]);
+
+        if (strncmp(req->err_msg, prefixes[i], n) == 0) {
+            req->err_msg += n;
+            return;
+        }
+    }
+}
+
 /* BatchStatementError.Code is the exception's name without "Exception" (the model's
  * BatchStatementErrorCodeEnum), with two spelled differently. */
 const char *
@@ -438,7 +464,11 @@ stmt_get(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
     json_decref(start);
     if (stmt_read_options(c, c->p.plan.request) != 0)
         return awslet_fail_nomem(req);
-    return ddb_get_item_partiql(req, c->p.plan.request, true, out);
+    if (ddb_get_item_partiql(req, c->p.plan.request, true, out) != AWSLET_OK) {
+        ddb_pq_exec_inner_error(req);
+        return AWSLET_ERR;
+    }
+    return AWSLET_OK;
 }
 
 /* The answer of a read: the items, where to resume, the capacity. Takes items and cc. */
@@ -497,11 +527,7 @@ stmt_read(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
         json_decref(o);
         o = NULL;
         if (ddb_read_partiql(req, r, query, &o) != AWSLET_OK) {
-            /* The one Query/Scan check PartiQL words its own way. */
-            if (req->err == &ERR_VALIDATION && req->err_msg &&
-                strcmp(req->err_msg, QUERY_GSI_CONSISTENT) == 0)
-                ddb_validation(req, "Strongly consistent read is not supported on Global "
-                                    "Secondary Indexes");
+            ddb_pq_exec_inner_error(req);
             goto out;
         }
         if (json_array_extend(items, json_object_get(o, "Items")) != 0)
@@ -569,6 +595,7 @@ stmt_write(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
             return awslet_fail(req, &ERR_DDB_DUPLICATE_ITEM,
                                "Duplicate primary key exists in table");
         }
+        ddb_pq_exec_inner_error(req);
         return rc;
     }
     attrs = json_object_get(o, "Attributes");

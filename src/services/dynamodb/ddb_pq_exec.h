@@ -33,6 +33,11 @@ struct pq_err {
 void ddb_pq_exec_err_take(struct awslet_req *req, struct pq_err *e);
 void ddb_pq_exec_err_release(struct pq_err *e);
 
+/* After an inner operation failed: its ValidationException in PartiQL's words. The
+ * "Invalid FilterExpression: " (Condition-, KeyCondition-, Update-, Projection-) prefix
+ * names a request member the statement's author never wrote, so it goes; a GSI's consistent
+ * read is "Strongly consistent read is not supported on Global Secondary Indexes". */
+void ddb_pq_exec_inner_error(struct awslet_req *req);
 /* The BatchStatementErrorCodeEnum value for an exception code ("ConditionalCheckFailedException"
  * -> "ConditionalCheckFailed", "ValidationException" -> "ValidationError", ...); anything
  * unknown is "InternalServerError". */
