@@ -466,6 +466,20 @@ class Writes(PqCase):
                                   "OLD * is allowed in DELETE statements." % ret)
         self.assertEqual(self.get({"pk": S("a")}), self.base)
 
+    def test_consumed_capacity_of_writes(self):
+        cc = lambda r: (r["ConsumedCapacity"]["TableName"],  # noqa: E731
+                        r["ConsumedCapacity"]["CapacityUnits"])
+        r = self.es('INSERT INTO "%s" VALUE {\'pk\': \'w\'}' % self.t, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(cc(r), (self.t, 1.0))
+        r = self.upd("SET n = 2", ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(cc(r), (self.t, 1.0))
+        # a 3 KB item costs 3 write units
+        r = self.es('INSERT INTO "%s" VALUE {\'pk\': \'w3\', \'d\': ?}' % self.t, [S("x" * 3000)],
+                    ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(cc(r), (self.t, 3.0))
+        r = self.es('DELETE FROM "%s" WHERE pk = \'w3\'' % self.t, ReturnConsumedCapacity="TOTAL")
+        self.assertEqual(cc(r), (self.t, 3.0))
+
     def test_item_over_400_kb(self):
         big = "x" * (400 * 1024)
         self.es_error('INSERT INTO "%s" VALUE {\'pk\': \'big\', \'d\': ?}' % self.t,
