@@ -90,8 +90,7 @@ pq_single_item(const struct pq_prepared *p)
     return p->plan.op == PQ_P_GET && !json_object_get(p->plan.request, "FilterExpression");
 }
 
-/* ---- BatchExecuteStatement --------------------------------------------------------------------
- */
+/* ---- BatchExecuteStatement ------------------------------------------------------------------- */
 
 struct batch_stmt {
     struct pq_prepared p;
@@ -102,7 +101,8 @@ struct batch_stmt {
     struct pq_err err; /* its failure (err.err NULL: none) */
 };
 
-/* Refuse a batch naming one item twice, as BatchWriteItem does. 0, or -1 (request failed). */
+/* Refuse a batch naming one item twice, reads included, with BatchWriteItem's words (what
+ * DynamoDB Local, AWS's own emulator, answers). 0, or -1 (request failed). */
 static int
 batch_duplicates(struct awslet_req *req, struct batch_stmt *bs, size_t n)
 {
@@ -301,8 +301,7 @@ out:
     return rc;
 }
 
-/* ---- ExecuteTransaction -----------------------------------------------------------------------
- */
+/* ---- ExecuteTransaction ---------------------------------------------------------------------- */
 
 /* A statement the planner (or the transaction's own rules) refused: DynamoDB names which
  * ("Validation failed in TransactStatements[2]: ..."). Other errors stand as they are. */

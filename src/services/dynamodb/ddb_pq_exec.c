@@ -29,7 +29,7 @@
 static const char *const pq_rcc[] = {"INDEXES", "TOTAL", "NONE", NULL};
 static const char *const pq_rvccf[] = {"ALL_OLD", "NONE", NULL};
 
-/* ---- errors taken off the request ------------------------------------------------------- */
+/* ---- errors taken off the request ------------------------------------------------------------ */
 
 void
 ddb_pq_exec_err_take(struct awslet_req *req, struct pq_err *e)
@@ -263,8 +263,7 @@ ddb_pq_exec_prepared_release(struct pq_prepared *p)
     memset(p, 0, sizeof(*p));
 }
 
-/* ---- consumed capacity ------------------------------------------------------------------------
- */
+/* ---- consumed capacity ----------------------------------------------------------------------- */
 
 int
 ddb_pq_exec_capacity_add(json_t *dst, const json_t *src)
@@ -401,8 +400,7 @@ out:
     return rc;
 }
 
-/* ---- ExecuteStatement --------------------------------------------------------------------------
- */
+/* ---- ExecuteStatement ------------------------------------------------------------------------ */
 
 /* What the three kinds of statement need from the request. */
 struct stmt_ctx {
