@@ -184,6 +184,8 @@ pq_name(struct pq_parser *p, const char **out, bool target)
     if (t->type != PQ_T_IDENT && t->type != PQ_T_QIDENT)
         return target ? pq_fail_at(p, t, "Expected identifier for simple path")
                       : pq_no_term(p, t);
+    if (t->len == 0)
+        return pq_fail(p, "Path component cannot be an empty string"); /* FROM "t"."" */
     *out = t->text;
     pq_next(p);
     return 0;
