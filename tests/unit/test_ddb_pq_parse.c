@@ -520,6 +520,8 @@ static const struct pq_case literal_cases[] = {
        "(= c {'N':'-1.5'})) (= d {'N':'1000'})) (= e {'N':'0'}))"),
     OK("SELECT * FROM t WHERE a = +7 AND b = - 2E-2 AND c = 100.00",
        "SELECT t * WHERE (AND (AND (= a {'N':'7'}) (= b {'N':'-0.02'})) (= c {'N':'100'}))"),
+    OK("SELECT * FROM t WHERE a = 1. AND b = 007 AND c = 1.5e+2",
+       "SELECT t * WHERE (AND (AND (= a {'N':'1'}) (= b {'N':'7'})) (= c {'N':'150'}))"),
     OK("SELECT * FROM t WHERE a = NULL AND b = true",
        "SELECT t * WHERE (AND (= a {'NULL':true}) (= b {'BOOL':true}))"),
     OK("UPDATE t SET a = {'l': [<<'x'>>, {'m': [[[]]]}], 'n': <<-1, 0.5>>} WHERE pk = 'k'",

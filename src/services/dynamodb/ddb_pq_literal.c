@@ -1,12 +1,15 @@
 /* ddb_pq_literal.c: PartiQL's Ion-like literals as DynamoDB AttributeValues, for the parser
  * (ddb_pq_parse.c, through ddb_pq_parse_int.h).
  *
- * "Data types" in the developer guide's PartiQL reference: 'text' is S, 12 / -1.5 / 1e3 are N,
- * TRUE / FALSE are BOOL, NULL is NULL, {'k': v, ...} is M, [v, ...] is L and <<v, ...>> a set
- * (SS or NS: DynamoDB's bags hold string or number literals only), nested in any combination;
- * `?` takes the next entry of Parameters, of any type (SS, NS and BS included). The finished value goes through
- * ddb_value_check(), so numbers follow DynamoDB's range and precision rules and come out
- * normalized ("1.50" is "1.5"), and sets refuse duplicates, all with DynamoDB's messages. */
+ * "Data types" in the developer guide's PartiQL reference: 'text' is S, 12 / -1.5 / 1e3 are
+ * N, TRUE / FALSE are BOOL, NULL is NULL, {'k': v, ...} is M, [v, ...] is L and <<v, ...>> a
+ * set (SS or NS: DynamoDB's bags hold string or number literals only), nested in any
+ * combination; `?` takes the next entry of Parameters, of any type (SS, NS and BS included).
+ * Numbers are checked as they are read, and a bad one is reported with where it sits in the
+ * value, as DynamoDB does: "Number overflow. ... under root.m[1]" (the literal is the root;
+ * in INSERT's item each attribute's value is). The finished value goes through
+ * ddb_value_check(), so numbers come out normalized ("1.50" is "1.5") and sets refuse
+ * duplicates, with DynamoDB's messages. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -5,19 +5,28 @@
  * parameters. ddb_pq_is_select() is the dispatcher's cheap test.
  *
  * Messages. A syntax error is DynamoDB's "Statement wasn't well formed, can't be processed:
- * <detail>" with the details DynamoDB uses ("Expected data manipulation", "Unexpected
- * keyword", "Unexpected term", "Unexpected token", "Expected identifier for simple path",
- * "Unexpected end of input"), to which we always add where it happened and the token, in
+ * <detail>" with the details DynamoDB gives (as observed on AWS): "Expected data
+ * manipulation", "Unexpected keyword", "Unexpected term" (also where the statement ends
+ * before a term), "Unexpected token", "Unexpected operator" (WHERE IS NULL), "Unexpected
+ * token after expression" (anything after a whole statement), "Missing right-hand side
+ * expression of infix operator", "Expected identifier for simple path" (no table after
+ * DELETE FROM), "Invalid path dot component", "Expected type name"; ours where AWS gives
+ * no detail: "Unexpected end of input" (an unclosed quote, comment or bracket), "Invalid
+ * character", "Nesting too deep". To every one we add where it happened and the token, in
  * one format:
  *     <detail> at line <L>, column <C>: <token>
  * e.g. "Statement wasn't well formed, can't be processed: Unexpected keyword at line 1,
- * column 15: FROM". The token is shown as written, except that keywords are upper case and
- * strings and quoted names are shown in their quotes; at the end of the statement there is
- * no token ("Unexpected end of input at line 1, column 21"). Errors that are not about the
- * grammar carry DynamoDB's own text without a position (the parameter count's "Number of
- * parameters in request and statement don't match.", "Empty bags are not supported", a
- * number's range error from ddb_value_check(), ...). Syntax errors win over a parameter
- * count mismatch, as DynamoDB parses before it binds. */
+ * column 15: FROM". Columns count characters from 1. The token is shown as written, except
+ * that keywords are upper case and strings and quoted names are shown in their quotes; at
+ * the end of the statement there is no token ("Unexpected term at line 1, column 21").
+ *
+ * Other errors carry DynamoDB's own text as is: some with DynamoDB's own position,
+ * "at <line>:<column>:<length>" ("Unrecognized function: foo at 1:23:3", "Unexpected path
+ * component at 1:8:16", "SET_ADD must have exactly two arguments at ..."), the rest without
+ * ("Aliasing is not supported", "Empty bags are not supported", a number's "Number overflow.
+ * ... under root.x", "Number of parameters in request and statement don't match.").
+ * Order, as DynamoDB parses before it binds: a syntax error first, then the parameter
+ * count, then what the values break. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
