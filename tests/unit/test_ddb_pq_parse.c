@@ -16,7 +16,7 @@
 #include "core/arena.h"
 #include "services/dynamodb/ddb_pq.h"
 
-#define PFX "Statement wasn't well formed, can't be processed: "
+#define PFX       "Statement wasn't well formed, can't be processed: "
 #define COUNT_MSG "Number of parameters in request and statement don't match."
 
 /* ---- printing statements ------------------------------------------------------------------ */
@@ -26,8 +26,7 @@ struct out {
     size_t n;
 };
 
-static void __attribute__((format(printf, 2, 3)))
-put(struct out *o, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) put(struct out *o, const char *fmt, ...)
 {
     va_list ap;
 
@@ -72,23 +71,45 @@ put_expr(struct out *o, const struct pq_expr *e)
 {
     assert_non_null(e);
     switch (e->type) {
-    case PQ_E_PATH: put_path(o, &e->path); return;
-    case PQ_E_VALUE: put_json(o, e->value); return;
-    case PQ_E_CMP: put(o, "(%s", cmp_names[e->cmp]); break;
-    case PQ_E_BETWEEN: put(o, "(BETWEEN"); break;
-    case PQ_E_IN: put(o, "(IN"); break;
-    case PQ_E_AND: put(o, "(AND"); break;
-    case PQ_E_OR: put(o, "(OR"); break;
-    case PQ_E_NOT: put(o, "(NOT"); break;
+    case PQ_E_PATH:
+        put_path(o, &e->path);
+        return;
+    case PQ_E_VALUE:
+        put_json(o, e->value);
+        return;
+    case PQ_E_CMP:
+        put(o, "(%s", cmp_names[e->cmp]);
+        break;
+    case PQ_E_BETWEEN:
+        put(o, "(BETWEEN");
+        break;
+    case PQ_E_IN:
+        put(o, "(IN");
+        break;
+    case PQ_E_AND:
+        put(o, "(AND");
+        break;
+    case PQ_E_OR:
+        put(o, "(OR");
+        break;
+    case PQ_E_NOT:
+        put(o, "(NOT");
+        break;
     case PQ_E_IS:
         put(o, "(IS%s", e->negated ? " NOT" : "");
         put(o, " ");
         put_expr(o, e->args[0]);
         put(o, " %s)", e->is_null ? "NULL" : "MISSING");
         return;
-    case PQ_E_FUNC: put(o, "(%s", e->fn); break;
-    case PQ_E_PLUS: put(o, "(+"); break;
-    case PQ_E_MINUS: put(o, "(-"); break;
+    case PQ_E_FUNC:
+        put(o, "(%s", e->fn);
+        break;
+    case PQ_E_PLUS:
+        put(o, "(+");
+        break;
+    case PQ_E_MINUS:
+        put(o, "(-");
+        break;
     }
     for (unsigned i = 0; i < e->n_args; i++) {
         put(o, " ");
@@ -129,8 +150,14 @@ put_statement(struct out *o, const struct pq_statement *s)
 {
     assert_non_null(s->table);
     switch (s->kind) {
-    case PQ_SELECT: put(o, "SELECT"); put_select(o, s); break;
-    case PQ_EXISTS: put(o, "%sEXISTS", s->negated ? "NOT " : ""); put_select(o, s); break;
+    case PQ_SELECT:
+        put(o, "SELECT");
+        put_select(o, s);
+        break;
+    case PQ_EXISTS:
+        put(o, "%sEXISTS", s->negated ? "NOT " : "");
+        put_select(o, s);
+        break;
     case PQ_INSERT:
         put(o, "INSERT %s ", s->table);
         put_json(o, s->item);
@@ -170,12 +197,30 @@ struct pq_case {
     bool err;
 };
 
-#define OK(t, w) {t, NULL, false, w, false}
-#define OKP(t, p, w) {t, p, false, w, false}
-#define OKX(t, w) {t, NULL, true, w, false}
-#define BAD(t, w) {t, NULL, false, w, true}
-#define BADP(t, p, w) {t, p, false, w, true}
-#define BADX(t, w) {t, NULL, true, w, true}
+#define OK(t, w)                                                                                   \
+    {                                                                                              \
+        t, NULL, false, w, false                                                                   \
+    }
+#define OKP(t, p, w)                                                                               \
+    {                                                                                              \
+        t, p, false, w, false                                                                      \
+    }
+#define OKX(t, w)                                                                                  \
+    {                                                                                              \
+        t, NULL, true, w, false                                                                    \
+    }
+#define BAD(t, w)                                                                                  \
+    {                                                                                              \
+        t, NULL, false, w, true                                                                    \
+    }
+#define BADP(t, p, w)                                                                              \
+    {                                                                                              \
+        t, p, false, w, true                                                                       \
+    }
+#define BADX(t, w)                                                                                 \
+    {                                                                                              \
+        t, NULL, true, w, true                                                                     \
+    }
 
 static void
 run_cases(const struct pq_case *cases, size_t n)
@@ -197,8 +242,8 @@ run_cases(const struct pq_case *cases, size_t n)
         rc = ddb_pq_parse(&a, c->text, params, c->exists, &s, err, sizeof(err));
         if (c->err) {
             if (rc != -1 || strcmp(err, c->want) != 0) {
-                print_message("case: %s\n  want error: %s\n  got (%d): %s\n", c->text, c->want,
-                              rc, err);
+                print_message("case: %s\n  want error: %s\n  got (%d): %s\n", c->text, c->want, rc,
+                              err);
                 failed++;
             }
             if (rc == 0)
@@ -264,48 +309,44 @@ static void
 test_ddb_pq_parse__lexer(void **state)
 {
     (void)state;
-    CHECK_TOKENS("select * FROM \"Music\" where Artist='No One''s'",
-                 {PQ_T_KEYWORD, "SELECT", 1, 1}, {PQ_T_OP, "*", 1, 8},
-                 {PQ_T_KEYWORD, "FROM", 1, 10}, {PQ_T_QIDENT, "Music", 1, 15},
+    CHECK_TOKENS("select * FROM \"Music\" where Artist='No One''s'", {PQ_T_KEYWORD, "SELECT", 1, 1},
+                 {PQ_T_OP, "*", 1, 8}, {PQ_T_KEYWORD, "FROM", 1, 10}, {PQ_T_QIDENT, "Music", 1, 15},
                  {PQ_T_KEYWORD, "WHERE", 1, 23}, {PQ_T_IDENT, "Artist", 1, 29},
-                 {PQ_T_OP, "=", 1, 35}, {PQ_T_STRING, "No One's", 1, 36},
-                 {PQ_T_END, "", 1, 47});
+                 {PQ_T_OP, "=", 1, 35}, {PQ_T_STRING, "No One's", 1, 36}, {PQ_T_END, "", 1, 47});
     /* doubled quotes in names, empty strings and names */
     CHECK_TOKENS("\"a\"\"b\" '' \"\"", {PQ_T_QIDENT, "a\"b", 1, 1}, {PQ_T_STRING, "", 1, 8},
                  {PQ_T_QIDENT, "", 1, 11}, {PQ_T_END, "", 1, 13});
     /* numbers as written; the sign is an operator */
-    CHECK_TOKENS("12 -1.5 1e3 2.5E-7 0.0 7.", {PQ_T_NUMBER, "12", 1, 1},
-                 {PQ_T_OP, "-", 1, 4}, {PQ_T_NUMBER, "1.5", 1, 5}, {PQ_T_NUMBER, "1e3", 1, 9},
+    CHECK_TOKENS("12 -1.5 1e3 2.5E-7 0.0 7.", {PQ_T_NUMBER, "12", 1, 1}, {PQ_T_OP, "-", 1, 4},
+                 {PQ_T_NUMBER, "1.5", 1, 5}, {PQ_T_NUMBER, "1e3", 1, 9},
                  {PQ_T_NUMBER, "2.5E-7", 1, 13}, {PQ_T_NUMBER, "0.0", 1, 20},
                  {PQ_T_NUMBER, "7.", 1, 24}, {PQ_T_END, "", 1, 26});
     /* every operator; two-character ones win */
-    CHECK_TOKENS("<<>><><=>=!==<>+-*/.,()[]{}:;?",
-                 {PQ_T_OP, "<<", 1, 1}, {PQ_T_OP, ">>", 1, 3}, {PQ_T_OP, "<>", 1, 5},
-                 {PQ_T_OP, "<=", 1, 7}, {PQ_T_OP, ">=", 1, 9}, {PQ_T_OP, "!=", 1, 11},
-                 {PQ_T_OP, "=", 1, 13}, {PQ_T_OP, "<>", 1, 14}, {PQ_T_OP, "+", 1, 16},
-                 {PQ_T_OP, "-", 1, 17}, {PQ_T_OP, "*", 1, 18}, {PQ_T_OP, "/", 1, 19},
-                 {PQ_T_OP, ".", 1, 20}, {PQ_T_OP, ",", 1, 21}, {PQ_T_OP, "(", 1, 22},
-                 {PQ_T_OP, ")", 1, 23}, {PQ_T_OP, "[", 1, 24}, {PQ_T_OP, "]", 1, 25},
-                 {PQ_T_OP, "{", 1, 26}, {PQ_T_OP, "}", 1, 27}, {PQ_T_OP, ":", 1, 28},
-                 {PQ_T_OP, ";", 1, 29}, {PQ_T_PARAM, "?", 1, 30}, {PQ_T_END, "", 1, 31});
+    CHECK_TOKENS(
+        "<<>><><=>=!==<>+-*/.,()[]{}:;?", {PQ_T_OP, "<<", 1, 1}, {PQ_T_OP, ">>", 1, 3},
+        {PQ_T_OP, "<>", 1, 5}, {PQ_T_OP, "<=", 1, 7}, {PQ_T_OP, ">=", 1, 9}, {PQ_T_OP, "!=", 1, 11},
+        {PQ_T_OP, "=", 1, 13}, {PQ_T_OP, "<>", 1, 14}, {PQ_T_OP, "+", 1, 16}, {PQ_T_OP, "-", 1, 17},
+        {PQ_T_OP, "*", 1, 18}, {PQ_T_OP, "/", 1, 19}, {PQ_T_OP, ".", 1, 20}, {PQ_T_OP, ",", 1, 21},
+        {PQ_T_OP, "(", 1, 22}, {PQ_T_OP, ")", 1, 23}, {PQ_T_OP, "[", 1, 24}, {PQ_T_OP, "]", 1, 25},
+        {PQ_T_OP, "{", 1, 26}, {PQ_T_OP, "}", 1, 27}, {PQ_T_OP, ":", 1, 28}, {PQ_T_OP, ";", 1, 29},
+        {PQ_T_PARAM, "?", 1, 30}, {PQ_T_END, "", 1, 31});
     CHECK_TOKENS("< <", {PQ_T_OP, "<", 1, 1}, {PQ_T_OP, "<", 1, 3}, {PQ_T_END, "", 1, 4});
     /* comments, lines, and columns counted in characters */
-    CHECK_TOKENS("-- a comment\n  a.b[0] /* multi\nline */ 'é' x",
-                 {PQ_T_IDENT, "a", 2, 3}, {PQ_T_OP, ".", 2, 4}, {PQ_T_IDENT, "b", 2, 5},
-                 {PQ_T_OP, "[", 2, 6}, {PQ_T_NUMBER, "0", 2, 7}, {PQ_T_OP, "]", 2, 8},
-                 {PQ_T_STRING, "é", 3, 9}, {PQ_T_IDENT, "x", 3, 13}, {PQ_T_END, "", 3, 14});
+    CHECK_TOKENS("-- a comment\n  a.b[0] /* multi\nline */ 'é' x", {PQ_T_IDENT, "a", 2, 3},
+                 {PQ_T_OP, ".", 2, 4}, {PQ_T_IDENT, "b", 2, 5}, {PQ_T_OP, "[", 2, 6},
+                 {PQ_T_NUMBER, "0", 2, 7}, {PQ_T_OP, "]", 2, 8}, {PQ_T_STRING, "é", 3, 9},
+                 {PQ_T_IDENT, "x", 3, 13}, {PQ_T_END, "", 3, 14});
     /* keywords are case-insensitive and upper-cased; other words stay as written */
-    CHECK_TOKENS("Select vAlUe Artist _x$1 missing",
-                 {PQ_T_KEYWORD, "SELECT", 1, 1}, {PQ_T_KEYWORD, "VALUE", 1, 8},
-                 {PQ_T_IDENT, "Artist", 1, 14}, {PQ_T_IDENT, "_x$1", 1, 21},
-                 {PQ_T_KEYWORD, "MISSING", 1, 26}, {PQ_T_END, "", 1, 33});
+    CHECK_TOKENS("Select vAlUe Artist _x$1 missing", {PQ_T_KEYWORD, "SELECT", 1, 1},
+                 {PQ_T_KEYWORD, "VALUE", 1, 8}, {PQ_T_IDENT, "Artist", 1, 14},
+                 {PQ_T_IDENT, "_x$1", 1, 21}, {PQ_T_KEYWORD, "MISSING", 1, 26},
+                 {PQ_T_END, "", 1, 33});
     /* errors stop the lexer */
     CHECK_TOKENS("a 'open", {PQ_T_IDENT, "a", 1, 1}, {PQ_T_ERROR, "'open", 1, 3});
     CHECK_TOKENS("\"open", {PQ_T_ERROR, "\"open", 1, 1});
     CHECK_TOKENS("a /* open", {PQ_T_IDENT, "a", 1, 1}, {PQ_T_ERROR, "/*", 1, 3});
     CHECK_TOKENS("a # b", {PQ_T_IDENT, "a", 1, 1}, {PQ_T_ERROR, "#", 1, 3});
-    CHECK_TOKENS("x = `1`", {PQ_T_IDENT, "x", 1, 1}, {PQ_T_OP, "=", 1, 3},
-                 {PQ_T_ERROR, "`", 1, 5});
+    CHECK_TOKENS("x = `1`", {PQ_T_IDENT, "x", 1, 1}, {PQ_T_OP, "=", 1, 3}, {PQ_T_ERROR, "`", 1, 5});
     CHECK_TOKENS("", {PQ_T_END, "", 1, 1});
     CHECK_TOKENS(" -- only a comment", {PQ_T_END, "", 1, 19});
 }
@@ -315,16 +356,73 @@ test_ddb_pq_parse__keywords(void **state)
 {
     (void)state;
     static const char *const yes[] = {
-        "SELECT", "select", "Select", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "IS",
-        "BETWEEN", "MISSING", "NULL", "TRUE", "false", "VALUE", "VALUES", "SET", "REMOVE",
-        "INSERT", "INTO", "UPDATE", "DELETE", "EXISTS", "ORDER", "BY", "ASC", "DESC", "SIZE",
-        "ABSOLUTE", "ZONE", "YEAR", "DATE", "PAD", "COUNT", "KEY", "INDEX", "BAG", "PIVOT",
-        "CHAR_LENGTH", "CHARACTER_LENGTH", "CURRENT_TIMESTAMP", "USER", "LIST", "TUPLE",
+        "SELECT",
+        "select",
+        "Select",
+        "FROM",
+        "WHERE",
+        "AND",
+        "OR",
+        "NOT",
+        "IN",
+        "IS",
+        "BETWEEN",
+        "MISSING",
+        "NULL",
+        "TRUE",
+        "false",
+        "VALUE",
+        "VALUES",
+        "SET",
+        "REMOVE",
+        "INSERT",
+        "INTO",
+        "UPDATE",
+        "DELETE",
+        "EXISTS",
+        "ORDER",
+        "BY",
+        "ASC",
+        "DESC",
+        "SIZE",
+        "ABSOLUTE",
+        "ZONE",
+        "YEAR",
+        "DATE",
+        "PAD",
+        "COUNT",
+        "KEY",
+        "INDEX",
+        "BAG",
+        "PIVOT",
+        "CHAR_LENGTH",
+        "CHARACTER_LENGTH",
+        "CURRENT_TIMESTAMP",
+        "USER",
+        "LIST",
+        "TUPLE",
     };
     static const char *const no[] = {
-        "", "Artist", "SongTitle", "name", "RETURNING", "MODIFIED", "NEW", "OLD",
-        "begins_with", "contains", "attribute_type", "list_append", "set_add", "ABORT",
-        "ZONES", "ABSOLUT", "status", "Orders", "OrderID", "END-EXEC",
+        "",
+        "Artist",
+        "SongTitle",
+        "name",
+        "RETURNING",
+        "MODIFIED",
+        "NEW",
+        "OLD",
+        "begins_with",
+        "contains",
+        "attribute_type",
+        "list_append",
+        "set_add",
+        "ABORT",
+        "ZONES",
+        "ABSOLUT",
+        "status",
+        "Orders",
+        "OrderID",
+        "END-EXEC",
         "ABSOLUTEABSOLUTEABSOLUTEABSOLUTEABSOLUTE",
     };
 
@@ -418,7 +516,8 @@ static const struct pq_case select_cases[] = {
     OK("SELECT * FROM t WHERE attribute_exists(a) AND attribute_not_exists(b)",
        "SELECT t * WHERE (AND (attribute_exists a) (attribute_not_exists b))"),
     /* ORDER BY */
-    OK("SELECT * FROM t WHERE pk = 'a' ORDER BY sk", "SELECT t * WHERE (= pk {'S':'a'}) ORDER sk ASC"),
+    OK("SELECT * FROM t WHERE pk = 'a' ORDER BY sk",
+       "SELECT t * WHERE (= pk {'S':'a'}) ORDER sk ASC"),
     OK("SELECT * FROM t WHERE pk = 'a' ORDER BY pk ASC, sk DESC",
        "SELECT t * WHERE (= pk {'S':'a'}) ORDER pk ASC, sk DESC"),
     /* keywords in any case, comments, a final semicolon, lines */
@@ -559,13 +658,20 @@ static const struct pq_case literal_cases[] = {
     BAD("INSERT INTO t VALUE {'a': <<[1]>>}",
         "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
     /* one type in a bag, and only string or number literals (a `?` is not one) */
-    BAD("INSERT INTO t VALUE {'a': <<'x', 1>>}", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
-    BAD("INSERT INTO t VALUE {'a': {'b': <<1.5, 'x'>>}}", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
-    BAD("UPDATE t SET a = <<-1, 'x'>>", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
-    BAD("UPDATE t SET a = <<'x', 2e1>>", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
-    BAD("UPDATE t SET a = <<NULL>>", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
-    BAD("UPDATE t SET a = <<{'a': 1}>>", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
-    BAD("UPDATE t SET a = <<'x', [1]>>", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("INSERT INTO t VALUE {'a': <<'x', 1>>}",
+        "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("INSERT INTO t VALUE {'a': {'b': <<1.5, 'x'>>}}",
+        "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("UPDATE t SET a = <<-1, 'x'>>",
+        "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("UPDATE t SET a = <<'x', 2e1>>",
+        "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("UPDATE t SET a = <<NULL>>",
+        "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("UPDATE t SET a = <<{'a': 1}>>",
+        "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BAD("UPDATE t SET a = <<'x', [1]>>",
+        "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
     BAD("UPDATE t SET a = <<'x'", PFX "Unexpected end of input at line 1, column 23"),
     BAD("UPDATE t SET a = <<'x',", PFX "Unexpected end of input at line 1, column 24"),
     /* negative zero: refused as a decimal only */
@@ -578,11 +684,13 @@ static const struct pq_case literal_cases[] = {
     /* a call where a value must be */
     BAD("INSERT INTO t VALUE {'pk': 'pq-fn-msg-insert', 'ss': set_add(<<'a'>>, <<'b'>>)}",
         "Unsupported data type: set_add under key root at 1:54:7"),
-    BAD("INSERT INTO t VALUE {'a': <<'x', 'x'>>}", "One or more parameter values were invalid: Input collection [x, x] contains "
+    BAD("INSERT INTO t VALUE {'a': <<'x', 'x'>>}",
+        "One or more parameter values were invalid: Input collection [x, x] contains "
         "duplicates."),
     /* tuples */
     BAD("INSERT INTO t VALUE {'a': 1, 'a': 2}", "Duplicate keys in tuple. Key: a under root"),
-    BAD("INSERT INTO t VALUE {'m': {'b': 1, 'b': 1}}", "Duplicate keys in tuple. Key: b under root"),
+    BAD("INSERT INTO t VALUE {'m': {'b': 1, 'b': 1}}",
+        "Duplicate keys in tuple. Key: b under root"),
     BAD("SELECT * FROM t WHERE a = {'m': {'b': 1, 'b': 1}}",
         "Duplicate keys in tuple. Key: b under root.m"),
     BAD("INSERT INTO t VALUE {a: 1}", PFX "Unexpected term at line 1, column 22: a"),
@@ -590,7 +698,8 @@ static const struct pq_case literal_cases[] = {
     BAD("INSERT INTO t VALUE {'a': 1,}", PFX "Unexpected token at line 1, column 29: }"),
     BAD("INSERT INTO t VALUE {'a': [1 2]}", PFX "Unexpected term at line 1, column 30: 2"),
     BAD("INSERT INTO t VALUE {'a': -'x'}", PFX "Unexpected term at line 1, column 28: 'x'"),
-    BAD("INSERT INTO t VALUE {'a': MISSING}", PFX "Unexpected keyword at line 1, column 27: MISSING"),
+    BAD("INSERT INTO t VALUE {'a': MISSING}",
+        PFX "Unexpected keyword at line 1, column 27: MISSING"),
 };
 
 static void
@@ -623,7 +732,8 @@ static const struct pq_case param_cases[] = {
         "UPDATE t SET a={'L':[{'N':'1'},{'M':{'k':{'BOOL':true}}}]} SET b={'BS':['YQ==','Yg==']} "
         "WHERE (= pk {'S':'k'})"),
     /* a set goes as one parameter: `?` is no member of a bag literal */
-    BADP("UPDATE t SET b = <<?>> WHERE pk = 'k'", "[{\"S\":\"s\"}]", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BADP("UPDATE t SET b = <<?>> WHERE pk = 'k'", "[{\"S\":\"s\"}]",
+         "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
     OKP("UPDATE t SET a = set_add(a, ?) WHERE pk = ?", "[{\"SS\":[\"x\"]},{\"S\":\"k\"}]",
         "UPDATE t SET a=(set_add a {'SS':['x']}) WHERE (= pk {'S':'k'})"),
     /* a ? inside a string or a quoted name is text */
@@ -649,7 +759,8 @@ static const struct pq_case param_cases[] = {
          "item values for insert statement."),
     BADP("SELECT * FROM t WHERE a = <<?>>", "[{\"BOOL\":true}]",
          "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
-    BADP("SELECT * FROM t WHERE a = <<'x', ?>>", "[{\"S\":\"y\"}]", "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
+    BADP("SELECT * FROM t WHERE a = <<'x', ?>>", "[{\"S\":\"y\"}]",
+         "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags"),
 };
 
 static void
@@ -663,7 +774,8 @@ static const struct pq_case error_cases[] = {
     /* not a statement of DynamoDB's */
     BAD("CREATE TABLE t", PFX "Expected data manipulation at line 1, column 1: CREATE"),
     BAD("  Music", PFX "Expected data manipulation at line 1, column 3: Music"),
-    BAD("UPSERT INTO t VALUE {'a': 1}", PFX "Expected data manipulation at line 1, column 1: UPSERT"),
+    BAD("UPSERT INTO t VALUE {'a': 1}",
+        PFX "Expected data manipulation at line 1, column 1: UPSERT"),
     BAD("(SELECT * FROM t)", PFX "Expected data manipulation at line 1, column 1: ("),
     BAD("", PFX "Unexpected end of input at line 1, column 1"),
     BAD("  -- nothing", PFX "Unexpected end of input at line 1, column 13"),
@@ -674,7 +786,8 @@ static const struct pq_case error_cases[] = {
     BAD("SELECT FROM t", PFX "Unexpected keyword at line 1, column 8: FROM"),
     BAD("SELECT * FROM t WHERE a = 1 ORDER sk", PFX "Unexpected term at line 1, column 35: sk"),
     BAD("SELECT * FROM t WHERE a IS STRING", PFX "Unexpected keyword at line 1, column 28: STRING"),
-    BAD("SELECT * FROM t WHERE a BETWEEN 1 OR 2", PFX "Unexpected keyword at line 1, column 35: OR"),
+    BAD("SELECT * FROM t WHERE a BETWEEN 1 OR 2",
+        PFX "Unexpected keyword at line 1, column 35: OR"),
     /* tokens and terms out of place */
     BAD("SELECT * FROM t WHERE a = = 1", PFX "Unexpected operator at line 1, column 27: ="),
     BAD("SELECT * FROM t WHERE pk = 'a' AND x IS FOO",
@@ -698,10 +811,12 @@ static const struct pq_case error_cases[] = {
         PFX "Missing right-hand side expression of infix operator at line 1, column 27"),
     BAD("SELECT * FROM t WHERE ORDER BY pk", PFX "Unexpected keyword at line 1, column 23: ORDER"),
     /* a token left over after a whole statement */
-    BAD("SELECT * FROM t WHERE a = 1 b", PFX "Unexpected token after expression at line 1, column 29: b"),
+    BAD("SELECT * FROM t WHERE a = 1 b",
+        PFX "Unexpected token after expression at line 1, column 29: b"),
     BAD("SELECT * FROM t WHERE pk = 1 e5",
         PFX "Unexpected token after expression at line 1, column 30: e5"),
-    BAD("SELECT * FROM t WHERE pk = 1)", PFX "Unexpected token after expression at line 1, column 29: )"),
+    BAD("SELECT * FROM t WHERE pk = 1)",
+        PFX "Unexpected token after expression at line 1, column 29: )"),
     BAD("INSERT INTO t VALUE {'pk': 970001} foo",
         PFX "Unexpected token after expression at line 1, column 36: foo"),
     BAD("UPDATE t SET a = 9 WHERE pk = 970002 foo",
@@ -759,7 +874,8 @@ static const struct pq_case error_cases[] = {
         "Other attributes should not be present in the projection when '*' is used."),
     BAD("SELECT * FROM a.b.c", "A path may contain at most 2 components in the FROM clause"),
     /* the lexer's errors */
-    BAD("SELECT * FROM t WHERE a = 'open", PFX "Unexpected end of input at line 1, column 27: 'open"),
+    BAD("SELECT * FROM t WHERE a = 'open",
+        PFX "Unexpected end of input at line 1, column 27: 'open"),
     BAD("SELECT * FROM \"open", PFX "Unexpected end of input at line 1, column 15: \"open"),
     BAD("SELECT * FROM t /* open", PFX "Unexpected end of input at line 1, column 17: /*"),
     BAD("SELECT * FROM t WHERE a = #b", PFX "Invalid character at line 1, column 27: #"),
@@ -794,7 +910,8 @@ static const struct pq_case error_cases[] = {
     BAD("UPDATE t SET a = list_append(a) WHERE pk = 1",
         "Incorrect number of operands for operator or function; operator or function: "
         "list_append, number of operands: 1"),
-    BAD("UPDATE t SET ss = set_add(ss) WHERE pk = 'a'", "SET_ADD must have exactly two arguments at 1:19:7"),
+    BAD("UPDATE t SET ss = set_add(ss) WHERE pk = 'a'",
+        "SET_ADD must have exactly two arguments at 1:19:7"),
     BAD("UPDATE t SET ss = set_add(ss, <<'x'>>, <<'y'>>) WHERE pk = 'a'",
         "SET_ADD must have exactly two arguments at 1:19:7"),
     BAD("UPDATE t SET ss = Set_Delete() WHERE pk = 'a'",
@@ -817,13 +934,16 @@ static const struct pq_case error_cases[] = {
     BAD("INSERT INTO t VALUE", PFX "Unexpected term at line 1, column 20"),
     /* UPDATE and DELETE */
     BAD("UPDATE t WHERE a = 1", PFX "Unexpected keyword at line 1, column 10: WHERE"),
-    BAD("UPDATE t SET a = 1 ADD b 1", "Only SET and REMOVE are supported in update expressions at this time"),
+    BAD("UPDATE t SET a = 1 ADD b 1",
+        "Only SET and REMOVE are supported in update expressions at this time"),
     BAD("UPDATE t SET a WHERE pk = 1", PFX "Unexpected keyword at line 1, column 16: WHERE"),
     BAD("UPDATE t SET a = 1, WHERE pk = 1", PFX "Unexpected keyword at line 1, column 21: WHERE"),
     BAD("UPDATE t SET a = 1 WHERE pk = 1 RETURNING ALL OLD",
         "Expected '*' after ( MODIFIED | ALL ) ( NEW | OLD ) in RETURNING clause"),
-    BAD("UPDATE t SET a = 1 WHERE pk = 1 RETURNING NEW *", PFX "Unexpected term at line 1, column 43: NEW"),
-    BAD("UPDATE t SET a = 1 WHERE pk = 1 RETURNING ALL ALL *", PFX "Unexpected keyword at line 1, column 47: ALL"),
+    BAD("UPDATE t SET a = 1 WHERE pk = 1 RETURNING NEW *",
+        PFX "Unexpected term at line 1, column 43: NEW"),
+    BAD("UPDATE t SET a = 1 WHERE pk = 1 RETURNING ALL ALL *",
+        PFX "Unexpected keyword at line 1, column 47: ALL"),
     BAD("DELETE t WHERE pk = 1", PFX "Unexpected term at line 1, column 8: t"),
     BAD("DELETE FROM t WHERE", PFX "Unexpected term at line 1, column 20"),
 };
@@ -845,8 +965,9 @@ test_ddb_pq_parse__path_text(void **state)
 
     (void)state;
     arena_init(&a);
-    assert_int_equal(ddb_pq_parse(&a, "SELECT a.\"b c\"[0][12].d, \"x\"\"y\" FROM t WHERE "
-                                      "n . m = 1 ORDER BY \"o\"",
+    assert_int_equal(ddb_pq_parse(&a,
+                                  "SELECT a.\"b c\"[0][12].d, \"x\"\"y\" FROM t WHERE "
+                                  "n . m = 1 ORDER BY \"o\"",
                                   NULL, false, &s, err, sizeof(err)),
                      0);
     assert_int_equal(s.n_proj, 2);

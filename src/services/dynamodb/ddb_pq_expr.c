@@ -34,7 +34,6 @@ pq_raw_end(const struct pq_parser *p, const struct pq_token *t)
     return i;
 }
 
-
 static int
 pq_path_push(struct pq_parser *p, struct ddb_path *out, unsigned *cap, const char *name,
              unsigned index)
@@ -89,8 +88,7 @@ pq_path(struct pq_parser *p, struct ddb_path *out)
 
             pq_next(p);
             t = pq_peek(p);
-            if (t->type != PQ_T_NUMBER || strspn(t->text, "0123456789") != t->len ||
-                t->len > 9)
+            if (t->type != PQ_T_NUMBER || strspn(t->text, "0123456789") != t->len || t->len > 9)
                 return pq_unexpected(p, t);
             for (size_t i = 0; i < t->len; i++)
                 idx = idx * 10 + (unsigned)(t->text[i] - '0');
@@ -174,11 +172,15 @@ pq_check_call(struct pq_parser *p, const struct pq_func_def *f, const struct pq_
         return pq_fail(p, "SET_%s must have exactly two arguments at %u:%u:%zu",
                        f->name[4] == 'a' ? "ADD" : "DELETE", at->line, at->column, at->len);
     if (n != f->n_args)
-        return pq_fail(p, "Incorrect number of operands for operator or function; operator or "
-                          "function: %s, number of operands: %u", f->name, n);
+        return pq_fail(p,
+                       "Incorrect number of operands for operator or function; operator or "
+                       "function: %s, number of operands: %u",
+                       f->name, n);
     if (strncmp(f->name, "attribute_", 10) == 0 && f->n_args == 1 && args[0]->type != PQ_E_PATH)
-        return pq_fail(p, "Operator or function requires a document path; operator or "
-                          "function: %s", f->name);
+        return pq_fail(p,
+                       "Operator or function requires a document path; operator or "
+                       "function: %s",
+                       f->name);
     return 0;
 }
 
@@ -289,8 +291,8 @@ static const struct {
     const char *op;
     enum ddb_cmp cmp;
 } pq_cmps[] = {
-    {"=", DDB_EQ}, {"<>", DDB_NE}, {"!=", DDB_NE}, {"<", DDB_LT},
-    {"<=", DDB_LE}, {">", DDB_GT}, {">=", DDB_GE},
+    {"=", DDB_EQ},  {"<>", DDB_NE}, {"!=", DDB_NE}, {"<", DDB_LT},
+    {"<=", DDB_LE}, {">", DDB_GT},  {">=", DDB_GE},
 };
 
 /* IN [a, b] or IN (a, b), after IN: the list's operands appended to left's node. */

@@ -15,6 +15,7 @@
 
 /* PartiQL's reserved words, upper case and sorted for bsearch (a unit test checks the order).
  * END-EXEC is on the list too but cannot be lexed as one word, so it is left out. */
+/* clang-format off */
 static const char *const pq_reserved[] = {
     "ABSOLUTE", "ACTION", "ADD", "ALL", "ALLOCATE", "ALTER", "AND", "ANY", "ARE", "AS", "ASC",
     "ASSERTION", "AT", "AUTHORIZATION", "AVG", "BAG", "BEGIN", "BETWEEN", "BIT", "BIT_LENGTH",
@@ -47,6 +48,7 @@ static const char *const pq_reserved[] = {
     "VARCHAR", "VARYING", "VIEW", "WHEN", "WHENEVER", "WHERE", "WITH", "WORK", "WRITE",
     "YEAR", "ZONE",
 };
+/* clang-format on */
 
 #define PQ_MAX_WORD 32 /* longer than any reserved word */
 

@@ -267,9 +267,13 @@ pq_literal(struct pq_parser *p)
     json_t *v;
 
     switch (t->type) {
-    case PQ_T_STRING: pq_next(p); return pq_av(p, "S", json_string(t->text));
-    case PQ_T_NUMBER: return pq_number(p);
-    case PQ_T_PARAM: return pq_param(p);
+    case PQ_T_STRING:
+        pq_next(p);
+        return pq_av(p, "S", json_string(t->text));
+    case PQ_T_NUMBER:
+        return pq_number(p);
+    case PQ_T_PARAM:
+        return pq_param(p);
     case PQ_T_KEYWORD:
         if (pq_is_kw(t, "TRUE") || pq_is_kw(t, "FALSE")) {
             pq_next(p);
@@ -297,7 +301,8 @@ pq_literal(struct pq_parser *p)
             return NULL;
         }
         break;
-    default: break;
+    default:
+        break;
     }
     pq_no_term(p, t);
     return NULL;

@@ -36,10 +36,11 @@
 #include "services/dynamodb/ddb_pq_parse_int.h"
 #include "services/dynamodb/ddb_value.h"
 
-#define PQ_PREFIX "Statement wasn't well formed, can't be processed: "
+#define PQ_PREFIX   "Statement wasn't well formed, can't be processed: "
 #define PQ_LEFTOVER "Unexpected token after expression" /* after a whole statement */
-#define PQ_MAX_DEPTH 200 /* nesting of parentheses and literals; DynamoDB's own limit (32
-                          * levels of M and L) is ddb_value_check's, well below this */
+#define PQ_MAX_DEPTH                                                                               \
+    200 /* nesting of parentheses and literals; DynamoDB's own limit (32                           \
+         * levels of M and L) is ddb_value_check's, well below this */
 
 /* ---- tokens and errors ---------------------------------------------------------------------- */
 
@@ -110,11 +111,11 @@ pq_fail_at(struct pq_parser *p, const struct pq_token *t, const char *detail)
     if (t->type == PQ_T_END)
         return pq_fail(p, PQ_PREFIX "%s at line %u, column %u", detail, t->line, t->column);
     if (t->type == PQ_T_STRING)
-        return pq_fail(p, PQ_PREFIX "%s at line %u, column %u: '%s'", detail, t->line,
-                       t->column, t->text);
+        return pq_fail(p, PQ_PREFIX "%s at line %u, column %u: '%s'", detail, t->line, t->column,
+                       t->text);
     if (t->type == PQ_T_QIDENT)
-        return pq_fail(p, PQ_PREFIX "%s at line %u, column %u: \"%s\"", detail, t->line,
-                       t->column, t->text);
+        return pq_fail(p, PQ_PREFIX "%s at line %u, column %u: \"%s\"", detail, t->line, t->column,
+                       t->text);
     return pq_fail(p, PQ_PREFIX "%s at line %u, column %u: %s", detail, t->line, t->column,
                    t->text);
 }
@@ -124,15 +125,19 @@ int
 pq_unexpected(struct pq_parser *p, const struct pq_token *t)
 {
     switch (t->type) {
-    case PQ_T_END: return pq_fail_at(p, t, "Unexpected end of input");
-    case PQ_T_KEYWORD: return pq_fail_at(p, t, "Unexpected keyword");
-    case PQ_T_OP: return pq_fail_at(p, t, "Unexpected token");
+    case PQ_T_END:
+        return pq_fail_at(p, t, "Unexpected end of input");
+    case PQ_T_KEYWORD:
+        return pq_fail_at(p, t, "Unexpected keyword");
+    case PQ_T_OP:
+        return pq_fail_at(p, t, "Unexpected token");
     case PQ_T_ERROR:
         /* Where the lexer stopped: an unclosed quote or comment, or a foreign character. */
         if (t->text[0] == '\'' || t->text[0] == '"' || strcmp(t->text, "/*") == 0)
             return pq_fail_at(p, t, "Unexpected end of input");
         return pq_fail_at(p, t, "Invalid character");
-    default: return pq_fail_at(p, t, "Unexpected term");
+    default:
+        return pq_fail_at(p, t, "Unexpected term");
     }
 }
 
@@ -142,8 +147,8 @@ pq_unexpected(struct pq_parser *p, const struct pq_token *t)
 int
 pq_no_term(struct pq_parser *p, const struct pq_token *t)
 {
-    static const char *const ops[] = {"AND", "OR", "IS", "IN", "LIKE", "BETWEEN", "=", "<>",
-                                      "!=", "<", "<=", ">", ">=", "+", "-", "*", "/"};
+    static const char *const ops[] = {"AND", "OR", "IS", "IN", "LIKE", "BETWEEN", "=", "<>", "!=",
+                                      "<",   "<=", ">",  ">=", "+",    "-",       "*", "/"};
 
     if (t->type == PQ_T_END || pq_is_op(t, ";"))
         return pq_fail_at(p, t, "Unexpected term");
@@ -191,8 +196,7 @@ pq_name(struct pq_parser *p, const char **out, bool target)
     const struct pq_token *t = pq_peek(p);
 
     if (t->type != PQ_T_IDENT && t->type != PQ_T_QIDENT)
-        return target ? pq_fail_at(p, t, "Expected identifier for simple path")
-                      : pq_no_term(p, t);
+        return target ? pq_fail_at(p, t, "Expected identifier for simple path") : pq_no_term(p, t);
     if (t->len == 0)
         return pq_fail(p, "Path component cannot be an empty string"); /* FROM "t"."" */
     *out = t->text;
@@ -361,7 +365,7 @@ pq_insert(struct pq_parser *p, struct pq_statement *s)
                           "item\" instead");
     if (!pq_is_kw(t, "VALUE"))
         return t->type == PQ_T_END || t->type == PQ_T_ERROR ? pq_unexpected(p, t)
-                                                               : pq_fail_at(p, t, PQ_LEFTOVER);
+                                                            : pq_fail_at(p, t, PQ_LEFTOVER);
     pq_next(p);
     t = pq_peek(p);
     if (!pq_is_op(t, "{") && t->type != PQ_T_PARAM)
@@ -451,8 +455,7 @@ pq_update(struct pq_parser *p, struct pq_statement *s)
 static int
 pq_delete(struct pq_parser *p, struct pq_statement *s)
 {
-    if (pq_expect_kw(p, "FROM") || pq_name(p, &s->table, true) || pq_no_alias(p) ||
-        pq_where(p, s))
+    if (pq_expect_kw(p, "FROM") || pq_name(p, &s->table, true) || pq_no_alias(p) || pq_where(p, s))
         return -1;
     return pq_returning(p, s);
 }

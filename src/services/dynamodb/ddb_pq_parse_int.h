@@ -19,7 +19,7 @@ struct pq_parser {
     size_t vlen;                 /* "root", "root.x", "root[1]" (DynamoDB's notation) */
     unsigned depth;              /* nesting, against PQ_MAX_DEPTH */
     bool failed;
-    bool syntax;                 /* the error is a syntax error (pq_fail_at) */
+    bool syntax; /* the error is a syntax error (pq_fail_at) */
     char *err;
     size_t errlen;
 };
