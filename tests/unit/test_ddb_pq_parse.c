@@ -1,7 +1,8 @@
 /* test_ddb_pq_parse.c: the PartiQL parser (ddb_pq_parse.c, ddb_pq_expr.c, ddb_pq_literal.c;
- * the lexer's own cases are test_ddb_pq_lex.c). Statements are checked by the shape of the tree they give, printed as
- * one line (values as compact JSON), and failures by their whole message. The statements are
- * the developer guide's PartiQL examples (the Orders and Music tables) and variations. */
+ * the lexer's own cases are in test_ddb_pq_lex.c). Statements are checked by the shape of the
+ * tree they give, printed as one line (values as compact JSON), and failures by their whole
+ * message. The statements are the developer guide's PartiQL examples (the Orders and Music
+ * tables) and variations; messages are DynamoDB's as observed on AWS where known. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
