@@ -774,6 +774,61 @@ test_ddb_pq_plan__indexes(void **state)
     plan_err(&music, &s, "Operations on indices are not supported in transactions");
 }
 
+static void
+test_ddb_pq_plan__index_filter_projection(void **state)
+{
+    const char *inc[] = {"inc"};
+    struct ddb_index ix[] = {
+        {.name = "gsi-inc",
+         .global = true,
+         .key = {"g", "S", NULL, NULL},
+         .proj = DDB_PROJ_INCLUDE,
+         .include = inc,
+         .n_include = 1},
+        {.name = "lsi-keys",
+         .global = false,
+         .key = {"pk", "S", "l2", "S"},
+         .proj = DDB_PROJ_KEYS_ONLY},
+    };
+    struct ddb_table t = {
+        .name = "T", .key = {"pk", "S", "sk", "S"}, .indexes = ix, .n_indexes = 2};
+    struct pq_statement s;
+    (void)state;
+
+    /* attributes the index lacks, each once, in the order the WHERE names them */
+    s = SELECT("T", AND(AND(EQ(P("g"), S("y")), EQ(P("np"), S("x"))),
+                        OR(EQ(P("np.a"), S("x")), FN("contains", 2, P("zz"), S("x")))));
+    s.index = "gsi-inc";
+    plan_err(&t, &s,
+             "One or more parameter values were invalid: Secondary index gsi-inc does "
+             "not project one or more filter attributes: [np, zz]");
+    s = SELECT("T", AND(EQ(P("pk"), S("p")), EQ(P("np"), S("x"))));
+    s.index = "lsi-keys";
+    plan_err(&t, &s,
+             "One or more parameter values were invalid: Secondary index lsi-keys does "
+             "not project one or more filter attributes: [np]");
+
+    /* keys of the table and the index, and included attributes, are there */
+    s = SELECT("T", AND(AND(EQ(P("g"), S("y")), EQ(P("inc"), S("i"))),
+                        AND(EQ(P("pk"), S("p")), EQ(P("sk"), S("s")))));
+    s.index = "gsi-inc";
+    plan_ok(&t, &s, PQ_P_QUERY,
+            "{\"TableName\":\"T\",\"IndexName\":\"gsi-inc\",\"KeyConditionExpression\":"
+            "\"#n0 = :pk\",\"FilterExpression\":\"#n0 = :v0 AND #n1 = :v1 AND #n2 = :v2 AND "
+            "#n3 = :v3\",\"ExpressionAttributeNames\":{\"#n0\":\"g\",\"#n1\":\"inc\","
+            "\"#n2\":\"pk\",\"#n3\":\"sk\"},\"ExpressionAttributeValues\":{\":v0\":{\"S\":"
+            "\"y\"},\":v1\":{\"S\":\"i\"},\":v2\":{\"S\":\"p\"},\":v3\":{\"S\":\"s\"},"
+            "\":pk\":{\"S\":\"y\"}},\"ScanIndexForward\":true}",
+            "[{\"S\":\"y\"}]");
+    s = SELECT("T", EQ(P("l2"), S("k")));
+    s.index = "lsi-keys";
+    plan_ok(&t, &s, PQ_P_SCAN,
+            "{\"TableName\":\"T\",\"IndexName\":\"lsi-keys\",\"FilterExpression\":"
+            "\"#n0 = :v0\",\"ExpressionAttributeNames\":{\"#n0\":\"l2\"},"
+            "\"ExpressionAttributeValues\":{\":v0\":{\"S\":\"k\"}}}",
+            NULL);
+}
+
 /* ---- INSERT ------------------------------------------------------------------------------------
  */
 
@@ -1178,6 +1233,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__condition_text_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__order_by, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__indexes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ddb_pq_plan__index_filter_projection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__insert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__update, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__update_returning, setup, teardown),

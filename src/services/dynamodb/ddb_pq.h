@@ -222,5 +222,14 @@ int ddb_pq_text_conjuncts(struct pq_text *t, const struct pq_expr *const *c, uns
 /* UPDATE's SET and REMOVE clauses as an UpdateExpression: SET ... REMOVE ... ADD ... DELETE
  * (set_add / set_delete become ADD / DELETE, checked as DynamoDB does). 0 or -1. */
 int ddb_pq_text_update(struct pq_text *t, const struct pq_statement *s);
+/* [NOT (] [fn(#hash) AND] conjuncts [)]: a write's condition (fn attribute_exists or
+ * attribute_not_exists on the partition key, or NULL). 0 or -1. */
+int ddb_pq_text_guarded(struct pq_text *t, const char *fn, const char *hash,
+                        const struct pq_expr *const *c, unsigned n, bool negate);
+/* A ProjectionExpression: the paths, comma-separated. 0 or -1. */
+int ddb_pq_text_projection(struct pq_text *t, const struct ddb_path *paths, unsigned n);
+/* A Query's KeyConditionExpression: `#hash = :pk` [AND the sort-key conjunct sk, its key
+ * named first]. 0 or -1. */
+int ddb_pq_text_key_condition(struct pq_text *t, const char *hash, const struct pq_expr *sk);
 
 #endif

@@ -33,6 +33,8 @@ struct plan {
     json_t *names;  /* ExpressionAttributeNames being built */
     json_t *values; /* ExpressionAttributeValues being built */
     struct pq_plan *out;
+    struct buf text;   /* the expression being written */
+    struct pq_text tx; /* writes into text, names and values */
 };
 
 static int __attribute__((format(printf, 2, 3))) plan_fail(struct plan *p, const char *fmt, ...)
@@ -130,73 +132,37 @@ plan_type_is(const json_t *v, const char *type)
 
 /* ---- writing the request ------------------------------------------------------------------- */
 
-static void
-plan_text_init(struct plan *p, struct pq_text *tx, struct buf *b)
-{
-    buf_init(b, PLAN_TEXT_MAX);
-    tx->out = b, tx->names = p->names, tx->values = p->values;
-    tx->err = p->err, tx->errlen = p->errlen;
-}
-
-/* Store the text written into b as request[member] and release b. */
+/* Store the expression just written through p->tx as request[member] (rc: the writer's
+ * result; on failure its message is in err) and empty the text for the next one. */
 static int
-plan_set_text(struct plan *p, struct buf *b, const char *member)
+plan_emit(struct plan *p, const char *member, int rc)
 {
-    int rc = json_object_set_new(p->out->request, member, json_string(b->data ? b->data : ""));
-
-    buf_release(b);
-    return rc ? plan_nomem(p) : 0;
+    if (rc == 0 && json_object_set_new(p->out->request, member,
+                                       json_string(p->text.data ? p->text.data : "")) != 0)
+        rc = plan_nomem(p);
+    else if (rc != 0 && !*p->code)
+        *p->code = &ERR_VALIDATION;
+    p->text.len = 0;
+    if (p->text.data)
+        p->text.data[0] = '\0';
+    return rc ? -1 : 0;
 }
 
-/* A text-writer failure: DynamoDB's message is already in err. */
-static int
-plan_text_failed(struct plan *p, struct buf *b)
-{
-    buf_release(b);
-    *p->code = &ERR_VALIDATION;
-    return -1;
-}
-
-/* A condition: [NOT (] [fn(#pk) AND] conjuncts [)]. fn is attribute_exists /
- * attribute_not_exists on the table's partition key, or NULL for the conjuncts alone. */
+/* request[member] = [NOT (] [fn(#pk) AND] conjuncts [)] (ddb_pq_text_guarded()). */
 static int
 plan_condition(struct plan *p, const char *member, const char *fn, const struct pq_expr **c,
                unsigned n, bool negate)
 {
-    struct ddb_path pk = {1, &(struct ddb_path_elem){p->t->key.hash, 0}, p->t->key.hash};
-    struct pq_text tx;
-    struct buf b;
-
-    plan_text_init(p, &tx, &b);
-    if (negate && buf_puts(&b, "NOT ("))
-        return plan_text_failed(p, &b);
-    if (fn) {
-        if (buf_puts(&b, fn) || buf_puts(&b, "(") || ddb_pq_text_path(&tx, &pk) ||
-            buf_puts(&b, ")"))
-            return plan_text_failed(p, &b);
-        if (n && buf_puts(&b, " AND "))
-            return plan_text_failed(p, &b);
-    }
-    if (ddb_pq_text_conjuncts(&tx, c, n) || (negate && buf_puts(&b, ")")))
-        return plan_text_failed(p, &b);
-    return plan_set_text(p, &b, member);
+    return plan_emit(p, member, ddb_pq_text_guarded(&p->tx, fn, p->t->key.hash, c, n, negate));
 }
 
 static int
 plan_projection(struct plan *p)
 {
-    const struct pq_statement *s = p->s;
-    struct pq_text tx;
-    struct buf b;
-
-    if (s->star || !s->n_proj)
+    if (p->s->star || !p->s->n_proj)
         return 0;
-    plan_text_init(p, &tx, &b);
-    for (unsigned i = 0; i < s->n_proj; i++) {
-        if ((i && buf_puts(&b, ", ")) || ddb_pq_text_path(&tx, &s->proj[i]))
-            return plan_text_failed(p, &b);
-    }
-    return plan_set_text(p, &b, "ProjectionExpression");
+    return plan_emit(p, "ProjectionExpression",
+                     ddb_pq_text_projection(&p->tx, p->s->proj, p->s->n_proj));
 }
 
 /* The names and values, when there are any (an empty map is an error to the operations). */
@@ -432,12 +398,6 @@ plan_sk_conjunct(const struct pq_expr **c, unsigned n, const char *range)
 static int
 plan_key_condition(struct plan *p, const struct ddb_key_schema *ks, const struct pq_expr *sk)
 {
-    static const enum ddb_cmp flip[] = {DDB_EQ, DDB_NE, DDB_GT, DDB_GE, DDB_LT, DDB_LE};
-    static const char *const ops[] = {"=", "<>", "<", "<=", ">", ">="};
-    struct ddb_path pk = {1, &(struct ddb_path_elem){ks->hash, 0}, ks->hash};
-    struct pq_text tx;
-    struct buf b;
-
     if (sk) {
         for (unsigned i = 0; i < sk->n_args; i++) {
             if (sk->args[i]->type == PQ_E_VALUE &&
@@ -448,21 +408,7 @@ plan_key_condition(struct plan *p, const struct ddb_key_schema *ks, const struct
                                  ks->range);
         }
     }
-    plan_text_init(p, &tx, &b);
-    if (ddb_pq_text_path(&tx, &pk) || buf_puts(&b, " = :pk"))
-        return plan_text_failed(p, &b);
-    if (sk && buf_puts(&b, " AND "))
-        return plan_text_failed(p, &b);
-    if (sk && sk->type == PQ_E_CMP && sk->args[0]->type == PQ_E_VALUE) {
-        /* `v < sk` is written `sk > v`: a key condition names the key first. */
-        if (ddb_pq_text_condition(&tx, sk->args[1]) || buf_puts(&b, " ") ||
-            buf_puts(&b, ops[flip[sk->cmp]]) || buf_puts(&b, " ") ||
-            ddb_pq_text_condition(&tx, sk->args[0]))
-            return plan_text_failed(p, &b);
-    } else if (sk && ddb_pq_text_condition(&tx, sk)) {
-        return plan_text_failed(p, &b);
-    }
-    return plan_set_text(p, &b, "KeyConditionExpression");
+    return plan_emit(p, "KeyConditionExpression", ddb_pq_text_key_condition(&p->tx, ks->hash, sk));
 }
 
 /* ORDER BY: only on a key of what is read (table or index), only when partitions are read.
@@ -509,6 +455,71 @@ plan_order(struct plan *p, const struct ddb_key_schema *ks, bool pinned, bool *b
     return 0;
 }
 
+/* Whether an index holds attribute name: its projection, the table's and its own keys. */
+static bool
+plan_projects(const struct ddb_table *t, const struct ddb_index *ix, const char *name)
+{
+    const char *keys[] = {t->key.hash, t->key.range, ix->key.hash, ix->key.range};
+
+    if (ix->proj == DDB_PROJ_ALL)
+        return true;
+    for (unsigned i = 0; i < ARRAY_SIZE(keys); i++) {
+        if (keys[i] && strcmp(keys[i], name) == 0)
+            return true;
+    }
+    for (unsigned i = 0; ix->proj == DDB_PROJ_INCLUDE && i < ix->n_include; i++) {
+        if (strcmp(ix->include[i], name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Append to b ("a, b") each attribute e names that ix does not hold, once. */
+static int
+plan_unprojected(struct plan *p, const struct ddb_index *ix, const struct pq_expr *e, struct buf *b,
+                 json_t *seen)
+{
+    if (e->type == PQ_E_PATH && e->path.n && e->path.e[0].name) {
+        const char *name = e->path.e[0].name;
+        if (plan_projects(p->t, ix, name) || json_object_get(seen, name))
+            return 0;
+        if (json_object_set_new(seen, name, json_true()) != 0 || (b->len && buf_puts(b, ", ")) ||
+            buf_puts(b, name))
+            return -1;
+        return 0;
+    }
+    for (unsigned i = 0; i < e->n_args; i++) {
+        if (plan_unprojected(p, ix, e->args[i], b, seen))
+            return -1;
+    }
+    return 0;
+}
+
+/* A read of an index filters only on what the index holds; DynamoDB names the attributes it
+ * lacks (for either kind of index, as observed on DynamoDB). */
+static int
+plan_check_filter_projection(struct plan *p, const struct ddb_index *ix)
+{
+    json_t *seen;
+    struct buf b;
+    int rc = 0;
+
+    if (ix->proj == DDB_PROJ_ALL || !p->s->where)
+        return 0;
+    seen = json_object();
+    buf_init(&b, PLAN_TEXT_MAX);
+    if (!seen || plan_unprojected(p, ix, p->s->where, &b, seen))
+        rc = plan_nomem(p);
+    else if (b.len)
+        rc = plan_fail(p,
+                       "One or more parameter values were invalid: Secondary index %s does "
+                       "not project one or more filter attributes: [%s]",
+                       ix->name, b.data);
+    buf_release(&b);
+    json_decref(seen);
+    return rc;
+}
+
 static int
 plan_select(struct plan *p)
 {
@@ -527,6 +538,8 @@ plan_select(struct plan *p)
              * quoted in nubo-db/dynoxide#179 and paritysuite/dynamodb-conformance#171). */
             return plan_fail(p, "The table does not have the specified index");
         ks = &ix->key;
+        if (plan_check_filter_projection(p, ix))
+            return -1;
         if (json_object_set_new(r, "IndexName", json_string(ix->name)) != 0)
             return plan_nomem(p);
     }
@@ -551,14 +564,7 @@ plan_select(struct plan *p)
     if (plan_order(p, ks, pins != NULL, &backward))
         goto out;
     if (s->where) {
-        struct pq_text tx;
-        struct buf b;
-        plan_text_init(p, &tx, &b);
-        if (ddb_pq_text_condition(&tx, s->where)) {
-            plan_text_failed(p, &b);
-            goto out;
-        }
-        if (plan_set_text(p, &b, "FilterExpression"))
+        if (plan_emit(p, "FilterExpression", ddb_pq_text_condition(&p->tx, s->where)))
             goto out;
     }
     if (plan_projection(p))
@@ -694,13 +700,7 @@ plan_insert(struct plan *p)
 static int
 plan_update_expression(struct plan *p)
 {
-    struct pq_text tx;
-    struct buf b;
-
-    plan_text_init(p, &tx, &b);
-    if (ddb_pq_text_update(&tx, p->s))
-        return plan_text_failed(p, &b);
-    return plan_set_text(p, &b, "UpdateExpression");
+    return plan_emit(p, "UpdateExpression", ddb_pq_text_update(&p->tx, p->s));
 }
 
 /* UPDATE, DELETE and EXISTS: the key from the WHERE, the rest as the condition. */
@@ -778,8 +778,18 @@ int
 ddb_pq_plan_table(struct arena *a, const struct ddb_table *t, const struct pq_statement *s,
                   struct pq_plan *out, const struct awslet_error **code, char *err, size_t errlen)
 {
-    struct plan p = {t, s, code, err, errlen, json_object(), json_object(), out};
+    struct plan p = {.t = t,
+                     .s = s,
+                     .code = code,
+                     .err = err,
+                     .errlen = errlen,
+                     .names = json_object(),
+                     .values = json_object(),
+                     .out = out};
     int rc = -1;
+
+    buf_init(&p.text, PLAN_TEXT_MAX);
+    p.tx = (struct pq_text){&p.text, p.names, p.values, err, errlen};
 
     memset(out, 0, sizeof(*out));
     *code = NULL;
@@ -815,6 +825,7 @@ ddb_pq_plan_table(struct arena *a, const struct ddb_table *t, const struct pq_st
 out:
     json_decref(p.names);
     json_decref(p.values);
+    buf_release(&p.text);
     if (rc != 0)
         ddb_pq_plan_release(out);
     return rc;

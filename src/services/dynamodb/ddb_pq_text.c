@@ -378,6 +378,56 @@ ddb_pq_text_update(struct pq_text *t, const struct pq_statement *s)
     return 0;
 }
 
+/* ---- whole expressions of a request ---------------------------------------------------------- */
+
+int
+ddb_pq_text_guarded(struct pq_text *t, const char *fn, const char *hash,
+                    const struct pq_expr *const *c, unsigned n, bool negate)
+{
+    struct ddb_path pk = {1, &(struct ddb_path_elem){hash, 0}, hash};
+
+    if (negate && text_put(t, "NOT ("))
+        return -1;
+    if (fn && (text_put(t, fn) || text_put(t, "(") || ddb_pq_text_path(t, &pk) ||
+               text_put(t, ")") || (n && text_put(t, " AND "))))
+        return -1;
+    if (ddb_pq_text_conjuncts(t, c, n))
+        return -1;
+    return negate ? text_put(t, ")") : 0;
+}
+
+int
+ddb_pq_text_projection(struct pq_text *t, const struct ddb_path *paths, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if ((i && text_put(t, ", ")) || ddb_pq_text_path(t, &paths[i]))
+            return -1;
+    }
+    return 0;
+}
+
+int
+ddb_pq_text_key_condition(struct pq_text *t, const char *hash, const struct pq_expr *sk)
+{
+    static const enum ddb_cmp flip[] = {DDB_EQ, DDB_NE, DDB_GT, DDB_GE, DDB_LT, DDB_LE};
+    struct ddb_path pk = {1, &(struct ddb_path_elem){hash, 0}, hash};
+
+    if (ddb_pq_text_path(t, &pk) || text_put(t, " = :pk"))
+        return -1;
+    if (!sk)
+        return 0;
+    if (text_put(t, " AND "))
+        return -1;
+    if (sk->type == PQ_E_CMP && sk->args[0]->type == PQ_E_VALUE) {
+        /* `v < sk` is written `sk > v`: a key condition names the key first. */
+        if (text_cond_operand(t, sk->args[1]) || text_put(t, " ") ||
+            text_put(t, text_cmp[flip[sk->cmp]]) || text_put(t, " "))
+            return -1;
+        return text_cond_operand(t, sk->args[0]);
+    }
+    return text_cond(t, sk);
+}
+
 int
 ddb_pq_condition_text(const struct pq_expr *e, struct buf *out, json_t *names, json_t *values,
                       char *err, size_t errlen)
