@@ -37,7 +37,10 @@ struct plan {
     struct pq_text tx; /* writes into text, names and values */
 };
 
-static int __attribute__((format(printf, 2, 3))) plan_fail(struct plan *p, const char *fmt, ...)
+static int plan_fail(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+plan_fail(struct plan *p, const char *fmt, ...)
 {
     va_list ap;
 
@@ -181,7 +184,7 @@ plan_finish(struct plan *p)
 
 /* ---- SELECT ---------------------------------------------------------------------------------- */
 
-static json_t *plan_pins(struct plan *p, const struct pq_expr *e, const char *hash);
+static json_t *plan_pins(const struct pq_expr *e, const char *hash);
 
 /* The partition key values e pins (a new array), or NULL when it does not pin the key: every
  * item e is true of has one of them as hash. `k = v`, `k IN [v, ...]`, an AND with such a
@@ -190,13 +193,13 @@ static json_t *plan_pins(struct plan *p, const struct pq_expr *e, const char *ha
  * `OrderID = 100 or OrderID = 200`, `OrderID IN [100, 300, 234]` read partitions; `OrderID > 1`,
  * `Address='some address'`, `OrderID = 100 OR Address='some address'` scan. */
 static json_t *
-plan_pins_or(struct plan *p, const struct pq_expr *e, const char *hash)
+plan_pins_or(const struct pq_expr *e, const char *hash)
 {
-    json_t *l = plan_pins(p, e->args[0], hash), *r;
+    json_t *l = plan_pins(e->args[0], hash), *r;
 
     if (!l)
         return NULL;
-    r = plan_pins(p, e->args[1], hash);
+    r = plan_pins(e->args[1], hash);
     if (!r || json_array_extend(l, r) != 0) {
         json_decref(l);
         json_decref(r);
@@ -207,7 +210,7 @@ plan_pins_or(struct plan *p, const struct pq_expr *e, const char *hash)
 }
 
 static json_t *
-plan_pins(struct plan *p, const struct pq_expr *e, const char *hash)
+plan_pins(const struct pq_expr *e, const char *hash)
 {
     const char *name;
     json_t *v, *a;
@@ -229,10 +232,10 @@ plan_pins(struct plan *p, const struct pq_expr *e, const char *hash)
         }
         return a;
     case PQ_E_AND:
-        a = plan_pins(p, e->args[0], hash);
-        return a ? a : plan_pins(p, e->args[1], hash);
+        a = plan_pins(e->args[0], hash);
+        return a ? a : plan_pins(e->args[1], hash);
     case PQ_E_OR:
-        return plan_pins_or(p, e, hash);
+        return plan_pins_or(e, hash);
     default:
         return NULL;
     }
@@ -552,7 +555,7 @@ plan_select(struct plan *p)
             rc = plan_order(p, ks, true, &backward);
         goto out;
     }
-    pins = s->where ? plan_pins(p, s->where, ks->hash) : NULL;
+    pins = s->where ? plan_pins(s->where, ks->hash) : NULL;
     if (pins) {
         p->out->op = PQ_P_QUERY;
         p->out->pks = plan_sort_pks(p, pins, ks->hash, ks->hash_type);
@@ -584,8 +587,7 @@ out:
     return rc;
 }
 
-/* ---- writes ------------------------------------------------------------------------------------
- */
+/* ---- writes --------------------------------------------------------------------------------- */
 
 /* The key a write's WHERE fixes with top-level `k = v` conjuncts, and the other conjuncts.
  * DML (UPDATE, DELETE): a second equality on a key must repeat the first; EXISTS: only the
@@ -771,8 +773,7 @@ out:
     return rc;
 }
 
-/* ---- entry points ------------------------------------------------------------------------------
- */
+/* ---- entry points ---------------------------------------------------------------------------- */
 
 int
 ddb_pq_plan_table(struct arena *a, const struct ddb_table *t, const struct pq_statement *s,
@@ -790,7 +791,6 @@ ddb_pq_plan_table(struct arena *a, const struct ddb_table *t, const struct pq_st
 
     buf_init(&p.text, PLAN_TEXT_MAX);
     p.tx = (struct pq_text){&p.text, p.names, p.values, err, errlen};
-
     memset(out, 0, sizeof(*out));
     *code = NULL;
     out->request = json_pack("{s:s}", "TableName", t->name);

@@ -5,8 +5,10 @@
  * appear raw (a PartiQL attribute may be a DynamoDB reserved word, or hold a dot): each
  * distinct name gets a generated #n0, #n1, ... and each literal a :v0, :v1, ..., created only
  * when written, so that a request holds no unused placeholder (the operations reject those).
- * Entry points: ddb_pq_text_condition(), ddb_pq_text_operand(), ddb_pq_text_path(),
- * ddb_pq_text_value(), and ddb_pq_condition_text() for a condition on its own. */
+ * Entry points: the pieces (ddb_pq_text_path(), _value(), _condition(), _operand(),
+ * _conjuncts()), the whole expressions the planner puts in a request (ddb_pq_text_guarded(),
+ * _key_condition(), _projection(), _update()), and ddb_pq_condition_text() for a condition on
+ * its own. */
 #include "services/dynamodb/ddb_pq.h"
 
 #include <stdarg.h>
@@ -15,7 +17,10 @@
 
 #include "services/dynamodb/ddb_value.h"
 
-static int __attribute__((format(printf, 2, 3))) text_fail(struct pq_text *t, const char *fmt, ...)
+static int text_fail(struct pq_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+text_fail(struct pq_text *t, const char *fmt, ...)
 {
     va_list ap;
 
