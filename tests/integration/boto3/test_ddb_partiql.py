@@ -307,6 +307,15 @@ class Select(PqCase):
                       message="Strongly consistent read is not supported on Global Secondary "
                               "Indexes")
 
+    def test_order_by_names_a_key(self):
+        self.es_error('SELECT * FROM "%s" WHERE pk = \'a\' ORDER BY n' % self.t,
+                      "ValidationException",
+                      message="Variable reference n in ORDER BY clause must be part of the primary "
+                              "key")
+        self.es_error('SELECT * FROM "%s" WHERE n = 10 ORDER BY sk' % self.t, "ValidationException",
+                      message="Must have at least one non-optional hash key condition in WHERE "
+                              "clause when using ORDER BY clause.")
+
     def test_case_and_quoting(self):
         # keywords in any case; identifiers quoted or not
         got = self.rows('select "pk", sk from "%s" where "pk" = \'b\' and SK_missing is missing '
@@ -343,8 +352,14 @@ class Writes(PqCase):
         self.assertEqual(self.get({"pk": S("a")}), {"pk": S("a"), "n": N(99)})
 
     def test_insert_without_the_key(self):
-        self.es_error('INSERT INTO "%s" VALUE {\'n\': 5}' % self.t, "ValidationException")
-        self.es_error('INSERT INTO "%s" VALUE {\'pk\': 5}' % self.t, "ValidationException")
+        # DynamoDB's PartiQL messages (its ValidationExceptionMessages catalogue)
+        self.es_error('INSERT INTO "%s" VALUE {\'n\': 5}' % self.t, "ValidationException",
+                      message="Key attribute should be present in the item: Key pk")
+        self.es_error('INSERT INTO "%s" VALUE {\'pk\': 5}' % self.t, "ValidationException",
+                      message="Key attribute's data type should match its data type in table's "
+                              "schema: Key pk")
+        self.es_error('INSERT INTO "%s" VALUE {\'pk\': \'r\'} RETURNING ALL NEW *' % self.t,
+                      "ValidationException", message="RETURNING is not supported in INSERT")
         self.assertEqual(len(self.items(self.t)), 1)
 
     def test_update_set_literals_and_arithmetic(self):
@@ -497,10 +512,12 @@ class Writes(PqCase):
     def test_invalid_numbers(self):
         self.es_error('INSERT INTO "%s" VALUE {\'pk\': \'x\', \'n\': ?}' % self.t,
                       "ValidationException", params=[{"N": "abc"}], contains="numeric value")
-        self.es_error('INSERT INTO "%s" VALUE {\'pk\': \'x\', \'n\': 1E+126}' % self.t,
-                      "ValidationException",
-                      message="Number overflow. Attempting to store a number with magnitude "
-                              "larger than supported range")
+        # a literal's message may go on to say where in the value the number sits
+        e = self.es_error('INSERT INTO "%s" VALUE {\'pk\': \'x\', \'n\': 1E+126}' % self.t,
+                          "ValidationException")
+        self.assertTrue(e.response["Error"]["Message"].startswith(
+            "Number overflow. Attempting to store a number with magnitude larger than supported "
+            "range"), e.response["Error"])
         self.es_error('INSERT INTO "%s" VALUE {\'pk\': \'x\', \'n\': ?}' % self.t,
                       "ValidationException", params=[N("1" * 39)],
                       message="Attempting to store more than 38 significant digits in a Number")
@@ -567,6 +584,15 @@ class Values(PqCase):
         self.es('DELETE FROM "%s" WHERE pk = ?' % self.t, [S("k")])
         self.assertIsNone(self.get({"pk": S("k")}))
 
+    def test_bags_hold_strings_or_numbers(self):
+        self.es_error('INSERT INTO "%s" VALUE {\'pk\': \'a\', \'s\': <<>>}' % self.t,
+                      "ValidationException", message="Empty bags are not supported")
+        for bag in ("<<1, 'a'>>", "<<true>>", "<<[1]>>"):
+            self.es_error('INSERT INTO "%s" VALUE {\'pk\': \'a\', \'s\': %s}' % (self.t, bag),
+                          "ValidationException", contains="Unsupported data type in Bag. DynamoDB "
+                          "only supports either numbers or strings in bags")
+        self.assertEqual(self.items(self.t), [])
+
     def test_wrong_parameter_counts(self):
         self.es_error('SELECT * FROM "%s" WHERE pk = ? AND n = ?' % self.t, "ValidationException",
                       params=[S("a")], message=PARAM_COUNT)
@@ -617,7 +643,10 @@ class Errors(PqCase):
                      'SELECT * FROM "%s" WHERE pk = \'a\' ORDER' % t):
             self.syntax_error(stmt)
         # VALUES (a bag of items) is PartiQL but not DynamoDB's: refused, nothing written
-        self.es_error('INSERT INTO "%s" VALUES {\'pk\': \'b\'}' % t, "ValidationException")
+        self.es_error('INSERT INTO "%s" VALUES {\'pk\': \'b\'}' % t, "ValidationException",
+                      message='Unsupported operation: Inserting multiple items in a single '
+                              'statement is not supported, use "INSERT INTO tableName VALUE item" '
+                              'instead')
         self.assertEqual(self.items(self.t), [{"pk": S("a"), "n": N(1)}])
 
     def test_the_offending_token_is_named(self):

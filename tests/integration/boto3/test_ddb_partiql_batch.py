@@ -304,6 +304,7 @@ class Transaction(PqCase):
         self.assertEqual(self.get("b")["n"], N(20))
         # EXISTS belongs to transactions only (ql-functions.exists)
         self.assert_error(self.c.execute_statement, "ValidationException",
+                          message="EXISTS can only be used in ExecuteTransaction write requests.",
                           Statement='EXISTS(SELECT * FROM "%s" WHERE pk = \'a\' AND n = 1)'
                                     % self.t)
 
@@ -315,6 +316,8 @@ class Transaction(PqCase):
 
     def test_reads_need_the_whole_key(self):
         self.assert_error(self.c.execute_transaction, "ValidationException",
+                          contains="Select statements within ExecuteTransaction must specify the "
+                                   "primary key in the where clause.",
                           TransactStatements=[{"Statement": 'SELECT * FROM "%s" WHERE pk = \'c\''
                                                             % self.t2}])
 
