@@ -58,6 +58,16 @@ class Errors(PqCase):
             msg = self.syntax_error(stmt)
             self.assertRegex(msg, r"%s|column \d+" % re.escape(token), stmt)
 
+    def test_projection_names(self):
+        # a projected path is named after its last component (DynamoDB's PartiQL collapses
+        # m.x to "x" and l[1] to "l[1]"), so two paths may collide
+        self.es_error('SELECT n, n FROM "%s" WHERE pk = \'a\'' % self.t, "ValidationException",
+                      message="Duplicate identifiers in select clause: n")
+        self.es_error('SELECT m.x, o.x FROM "%s" WHERE pk = \'a\'' % self.t,
+                      "ValidationException", message="Duplicate identifiers in select clause: x")
+        self.es_error('SELECT n AS m FROM "%s" WHERE pk = \'a\'' % self.t, "ValidationException",
+                      contains="Aliasing is not supported")
+
     def test_unknown_table_in_every_statement(self):
         for stmt in ('SELECT * FROM "nope-nope" WHERE pk = \'a\'',
                      'INSERT INTO "nope-nope" VALUE {\'pk\': \'a\'}',
