@@ -68,6 +68,17 @@ class Errors(PqCase):
         self.es_error('SELECT n AS m FROM "%s" WHERE pk = \'a\'' % self.t, "ValidationException",
                       contains="Aliasing is not supported")
 
+    def test_next_tokens_belong_to_their_statement(self):
+        # DynamoDB's PartiQL catalogue: "Invalid NextToken", "NextToken does not match request"
+        for i in range(5):
+            self.c.put_item(TableName=self.t, Item={"pk": S("k%d" % i)})
+        stmt = 'SELECT * FROM "%s"' % self.t
+        tok = self.es(stmt, Limit=2)["NextToken"]
+        self.es_error(stmt, "ValidationException", NextToken="not-a-token", contains="NextToken")
+        self.es_error('SELECT pk FROM "%s" WHERE n = 1' % self.t, "ValidationException",
+                      NextToken=tok, contains="NextToken")
+        self.assertEqual(len(self.es(stmt, NextToken=tok, Limit=10)["Items"]), 4)
+
     def test_unknown_table_in_every_statement(self):
         for stmt in ('SELECT * FROM "nope-nope" WHERE pk = \'a\'',
                      'INSERT INTO "nope-nope" VALUE {\'pk\': \'a\'}',
