@@ -194,13 +194,16 @@ met() {
 answered() { sed 's/.*"requests":\([0-9]*\).*"warmup_requests":\([0-9]*\).*/\1 \2/' "$TMP/$1.jsonl" |
     awk '{ s += $1 + $2 } END { print s + 0 }'; }
 
+# The tree measured: its commit, and whether src/ had changes not yet committed.
+TREE=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+git diff --quiet HEAD -- src 2>/dev/null || TREE+=" + uncommitted changes in src/"
 MHD=$(pkg-config --modversion libmicrohttpd 2>/dev/null || echo "?")
 SQLITE=$(pkg-config --modversion sqlite3 2>/dev/null || echo "?")
 {
     echo "### awslet DynamoDB PartiQL benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     machine
-    echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); libmicrohttpd $MHD, SQLite $SQLITE;"
+    echo "commit $TREE; libmicrohttpd $MHD, SQLite $SQLITE;"
     echo "awslet (file store, --log-level warn) with $THREADS threads; loadgen 1 thread, $CONNS"
     echo "keep-alive connections; items of $PAYLOAD_BYTES bytes of payload + pk + n; reads among $KEYS"
     echo "preloaded keys; items in the write tables at the end: PutItem $n_put, INSERT $n_ins"
