@@ -477,10 +477,8 @@ test_ddb_pq_plan__get_needs_exactly_the_key(void **state)
     project(&s, "Year");
     plan_ok(
         &music, &s, PQ_P_GET,
-        "{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"a\"},\"SongTitle\":{\"S\":\"t\"}},"
-        "\"ProjectionExpression\":\"#n0, #n1.#n2[1], #n3\","
-        "\"ExpressionAttributeNames\":{\"#n0\":\"Artist\",\"#n1\":\"info\",\"#n2\":\"tags\","
-        "\"#n3\":\"Year\"}}",
+        /* a SELECT list reads the whole item: the executor picks the paths */
+        "{\"TableName\":\"Music\",\"Key\":{\"Artist\":{\"S\":\"a\"},\"SongTitle\":{\"S\":\"t\"}}}",
         NULL);
 
     /* the partition key alone on a table with a sort key: a Query */
@@ -497,6 +495,57 @@ test_ddb_pq_plan__get_needs_exactly_the_key(void **state)
     plan_err(&orders, &s, KEY_TYPE_MSG("OrderID"));
     s = SELECT("Orders", IN(P("OrderID"), N("1"), S("2")));
     plan_err(&orders, &s, KEY_TYPE_MSG("OrderID"));
+}
+
+/* A SELECT list answers each path under its last map key and the indexes after it; two
+ * paths with one such name are refused. */
+static void
+test_ddb_pq_plan__select_list_names(void **state)
+{
+    struct pq_statement s;
+    struct ddb_path p;
+    char name[64];
+    json_t *item, *got, *want;
+    (void)state;
+
+    p = mkpath("a");
+    ddb_pq_select_name(&p, name, sizeof(name));
+    assert_string_equal(name, "a");
+    p = mkpath("m.x");
+    ddb_pq_select_name(&p, name, sizeof(name));
+    assert_string_equal(name, "x");
+    p = mkpath("l[1]");
+    ddb_pq_select_name(&p, name, sizeof(name));
+    assert_string_equal(name, "l[1]");
+    p = mkpath("a.b[0][2]");
+    ddb_pq_select_name(&p, name, sizeof(name));
+    assert_string_equal(name, "b[0][2]");
+    p = mkpath("a[1].c");
+    ddb_pq_select_name(&p, name, sizeof(name));
+    assert_string_equal(name, "c");
+
+    s = SELECT("Orders", EQ(P("OrderID"), N("1")));
+    project(&s, "m.x");
+    project(&s, "l[1]");
+    project(&s, "gone");
+    item = json_loads("{\"OrderID\":{\"N\":\"1\"},\"m\":{\"M\":{\"x\":{\"N\":\"3\"},"
+                      "\"y\":{\"S\":\"n\"}}},\"l\":{\"L\":[{\"S\":\"e0\"},{\"S\":\"e1\"}]}}",
+                      0, NULL);
+    assert_non_null(item);
+    got = ddb_pq_select_project(&s, item);
+    assert_non_null(got);
+    want = json_loads("{\"x\":{\"N\":\"3\"},\"l[1]\":{\"S\":\"e1\"}}", 0, NULL);
+    assert_true(json_equal(got, want));
+    json_decref(want);
+    json_decref(got);
+    json_decref(item);
+
+    project(&s, "o.x");
+    plan_err(&orders, &s, "Duplicate identifiers in select clause: x");
+    s = SELECT("Orders", EQ(P("OrderID"), N("1")));
+    project(&s, "n");
+    project(&s, "n");
+    plan_err(&orders, &s, "Duplicate identifiers in select clause: n");
 }
 
 static void
@@ -756,8 +805,7 @@ test_ddb_pq_plan__indexes(void **state)
         "{\"TableName\":\"Music\",\"IndexName\":\"ByAlbum\","
         "\"KeyConditionExpression\":\"#n0 = :pk AND #n1 = :v0\","
         "\"FilterExpression\":\"#n0 = :v1 AND #n1 = :v0\","
-        "\"ProjectionExpression\":\"#n2\","
-        "\"ExpressionAttributeNames\":{\"#n0\":\"Artist\",\"#n1\":\"Album\",\"#n2\":\"SongTitle\"},"
+        "\"ExpressionAttributeNames\":{\"#n0\":\"Artist\",\"#n1\":\"Album\"},"
         "\"ExpressionAttributeValues\":{\":v0\":{\"S\":\"b\"},\":v1\":{\"S\":\"a\"},"
         "\":pk\":{\"S\":\"a\"}},\"ScanIndexForward\":true}",
         "[{\"S\":\"a\"}]");
@@ -1116,9 +1164,9 @@ test_ddb_pq_plan__parsed_statements(void **state)
             "ORDER BY OrderID DESC",
             NULL, PQ_P_QUERY,
             "{\"TableName\":\"Orders\",\"KeyConditionExpression\":\"#n0 = :pk\","
-            "\"FilterExpression\":\"#n0 IN (:v0, :v1, :v2)\",\"ProjectionExpression\":\"#n0, #n1\","
-            "\"ScanIndexForward\":true,\"ExpressionAttributeNames\":{\"#n0\":\"OrderID\","
-            "\"#n1\":\"Total\"},\"ExpressionAttributeValues\":{\":v0\":{\"N\":\"1\"},"
+            "\"FilterExpression\":\"#n0 IN (:v0, :v1, :v2)\","
+            "\"ScanIndexForward\":true,\"ExpressionAttributeNames\":{\"#n0\":\"OrderID\"},"
+            "\"ExpressionAttributeValues\":{\":v0\":{\"N\":\"1\"},"
             "\":v1\":{\"N\":\"3\"},\":v2\":{\"N\":\"2\"},\":pk\":{\"N\":\"3\"}}}",
             "[{\"N\":\"3\"},{\"N\":\"2\"},{\"N\":\"1\"}]");
     stmt_ok(&music,
@@ -1225,6 +1273,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__guide_reads_not_scans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__guide_scans, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ddb_pq_plan__select_list_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__pins_through_and_or, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ddb_pq_plan__get_needs_exactly_the_key, setup,
                                         teardown),

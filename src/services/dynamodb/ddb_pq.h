@@ -195,6 +195,15 @@ int ddb_pq_plan_table(struct arena *a, const struct ddb_table *t, const struct p
                       size_t errlen);
 void ddb_pq_plan_release(struct pq_plan *p);
 
+/* The name a SELECT list path answers under: its last map key followed by the list indexes
+ * after it (m.x is "x", l[1] is "l[1]", a.b[0][2] is "b[0][2]"), as DynamoDB's PartiQL names
+ * it. Truncated to size. */
+void ddb_pq_select_name(const struct ddb_path *path, char *out, size_t size);
+/* A SELECT's answer item from a whole item: item itself (a new reference) for SELECT *, else
+ * each listed path's value under its ddb_pq_select_name(), absent paths left out. NULL only
+ * without memory. */
+json_t *ddb_pq_select_project(const struct pq_statement *s, const json_t *item);
+
 /* Write a condition of the statement's tree as DynamoDB expression text over generated
  * names (#n0, #n1, ...) and values (:v0, ...), adding them to names and values (objects).
  * Exposed for the unit tests; the planner is its only other caller. 0 or -1 (err). */
@@ -226,8 +235,6 @@ int ddb_pq_text_update(struct pq_text *t, const struct pq_statement *s);
  * attribute_not_exists on the partition key, or NULL). 0 or -1. */
 int ddb_pq_text_guarded(struct pq_text *t, const char *fn, const char *hash,
                         const struct pq_expr *const *c, unsigned n, bool negate);
-/* A ProjectionExpression: the paths, comma-separated. 0 or -1. */
-int ddb_pq_text_projection(struct pq_text *t, const struct ddb_path *paths, unsigned n);
 /* A Query's KeyConditionExpression: `#hash = :pk` [AND the sort-key conjunct sk, its key
  * named first]. 0 or -1. */
 int ddb_pq_text_key_condition(struct pq_text *t, const char *hash, const struct pq_expr *sk);

@@ -170,7 +170,10 @@ batch_run(struct awslet_req *req, const json_t *st, const char *mode, struct bat
         store_exec(req->db, "RELEASE pq_batch");
     }
     if (rc == AWSLET_OK) {
-        b->item = json_incref(json_object_get(o, b->read ? "Item" : "Attributes"));
+        json_t *item = json_object_get(o, b->read ? "Item" : "Attributes");
+        b->item = !item ? NULL
+                  : b->read ? ddb_pq_select_project(&b->p.st, item)
+                            : json_incref(item);
         if (ddb_pq_exec_capacity_list_add(capacity, json_object_get(o, "ConsumedCapacity")) != 0)
             log_error("dynamodb: cannot add up a batch's capacity: out of memory");
     } else {
@@ -358,15 +361,15 @@ tx_request(json_t *items, const char *mode, const char *token)
 static enum awslet_rc
 tx_read(struct awslet_req *req, struct pq_prepared *ps, size_t n, const char *mode, json_t **out)
 {
-    static const char *const members[] = {"TableName", "Key", "ProjectionExpression",
-                                          "ExpressionAttributeNames"};
+    static const char *const members[] = {"TableName", "Key", "ExpressionAttributeNames"};
     json_t *items = json_array(), *tin, *o = NULL, *get, *v;
     enum awslet_rc rc;
+    size_t k;
 
     for (size_t i = 0; items && i < n; i++) {
         if (!(get = json_object()) || json_array_append_new(items, json_pack("{s:o}", "Get", get)))
             goto nomem;
-        for (size_t k = 0; k < sizeof(members) / sizeof(members[0]); k++)
+        for (k = 0; k < sizeof(members) / sizeof(members[0]); k++)
             if ((v = json_object_get(ps[i].plan.request, members[k])) &&
                 json_object_set(get, members[k], v) != 0)
                 goto nomem;
@@ -380,7 +383,17 @@ tx_read(struct awslet_req *req, struct pq_prepared *ps, size_t n, const char *mo
         ddb_pq_exec_inner_error(req);
         return rc;
     }
-    /* TransactGetItems' answer is ExecuteTransaction's: Responses [{Item?}], ConsumedCapacity. */
+    /* TransactGetItems' answer is ExecuteTransaction's: Responses [{Item?}], ConsumedCapacity,
+     * with each item answering its SELECT list. */
+    json_array_foreach(json_object_get(o, "Responses"), k, v)
+    {
+        json_t *item = json_object_get(v, "Item");
+        if (item && k < n &&
+            json_object_set_new(v, "Item", ddb_pq_select_project(&ps[k].st, item)) != 0) {
+            json_decref(o);
+            return awslet_fail_nomem(req);
+        }
+    }
     *out = o;
     return AWSLET_OK;
 nomem:

@@ -450,19 +450,35 @@ stmt_token(struct awslet_req *req, struct stmt_ctx *c, size_t nparts, char diges
 
 /* A SELECT naming the whole key: GetItem, answering {"Items":[item]} itself. It never pages,
  * so only a token it could have made is let through. */
+static json_t *stmt_read_answer(json_t *items, const char *next, const json_t *lek, json_t *cc);
+
 static enum awslet_rc
 stmt_get(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
 {
     char digest[65];
     unsigned part;
-    json_t *start;
+    json_t *start, *o = NULL, *item, *items = NULL;
+    enum awslet_rc rc;
 
     if (stmt_token(req, c, 1, digest, &part, &start) != 0)
         return AWSLET_ERR;
     json_decref(start);
     if (stmt_read_options(c, c->p.plan.request) != 0)
         return awslet_fail_nomem(req);
-    if (ddb_get_item_partiql(req, c->p.plan.request, true, out) != AWSLET_OK) {
+    if (c->p.st.star) /* the item as stored, spliced into {"Items":[...]} */
+        rc = ddb_get_item_partiql(req, c->p.plan.request, true, out);
+    else if ((rc = ddb_get_item_partiql(req, c->p.plan.request, false, &o)) == AWSLET_OK) {
+        item = json_object_get(o, "Item");
+        if (!(items = json_array()) ||
+            (item && json_array_append_new(items, ddb_pq_select_project(&c->p.st, item))) ||
+            !(*out = stmt_read_answer(items, NULL, NULL,
+                                      json_incref(json_object_get(o, "ConsumedCapacity"))))) {
+            json_decref(o);
+            return awslet_fail_nomem(req);
+        }
+    }
+    json_decref(o);
+    if (rc != AWSLET_OK) {
         ddb_pq_exec_inner_error(req);
         return AWSLET_ERR;
     }
@@ -496,8 +512,8 @@ stmt_read(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
 {
     bool query = c->p.plan.op == PQ_P_QUERY;
     json_t *r = c->p.plan.request, *start = NULL, *items = NULL, *cc = NULL, *o = NULL;
-    json_t *values, *lek = NULL;
-    size_t nparts = query ? json_array_size(c->p.plan.pks) : 1;
+    json_t *values, *lek = NULL, *v;
+    size_t nparts = query ? json_array_size(c->p.plan.pks) : 1, k;
     long long left = c->limit;
     unsigned part = 0;
     char digest[65], *next = NULL;
@@ -528,8 +544,11 @@ stmt_read(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
             ddb_pq_exec_inner_error(req);
             goto out;
         }
-        if (json_array_extend(items, json_object_get(o, "Items")) != 0)
-            goto nomem;
+        json_array_foreach(json_object_get(o, "Items"), k, v)
+        {
+            if (json_array_append_new(items, ddb_pq_select_project(&c->p.st, v)) != 0)
+                goto nomem;
+        }
         if (json_is_object(json_object_get(o, "ConsumedCapacity"))) {
             if (!cc ? !(cc = json_deep_copy(json_object_get(o, "ConsumedCapacity")))
                     : ddb_pq_exec_capacity_add(cc, json_object_get(o, "ConsumedCapacity")) != 0)

@@ -159,13 +159,23 @@ plan_condition(struct plan *p, const char *member, const char *fn, const struct 
     return plan_emit(p, member, ddb_pq_text_guarded(&p->tx, fn, p->t->key.hash, c, n, negate));
 }
 
+/* A SELECT list is not a ProjectionExpression: each path answers under its collapsed name
+ * (ddb_pq_select_name: m.x as "x"), so the plan reads whole items and the executor picks the
+ * paths (ddb_pq_select_project). Two paths with one name are refused, as DynamoDB does. */
 static int
 plan_projection(struct plan *p)
 {
-    if (p->s->star || !p->s->n_proj)
-        return 0;
-    return plan_emit(p, "ProjectionExpression",
-                     ddb_pq_text_projection(&p->tx, p->s->proj, p->s->n_proj));
+    char a[512], b[512];
+
+    for (unsigned i = 0; !p->s->star && i < p->s->n_proj; i++) {
+        ddb_pq_select_name(&p->s->proj[i], a, sizeof(a));
+        for (unsigned j = 0; j < i; j++) {
+            ddb_pq_select_name(&p->s->proj[j], b, sizeof(b));
+            if (strcmp(a, b) == 0)
+                return plan_fail(p, "Duplicate identifiers in select clause: %s", a);
+        }
+    }
+    return 0;
 }
 
 /* The names and values, when there are any (an empty map is an error to the operations). */

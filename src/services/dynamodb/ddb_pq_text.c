@@ -402,16 +402,6 @@ ddb_pq_text_guarded(struct pq_text *t, const char *fn, const char *hash,
 }
 
 int
-ddb_pq_text_projection(struct pq_text *t, const struct ddb_path *paths, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++) {
-        if ((i && text_put(t, ", ")) || ddb_pq_text_path(t, &paths[i]))
-            return -1;
-    }
-    return 0;
-}
-
-int
 ddb_pq_text_key_condition(struct pq_text *t, const char *hash, const struct pq_expr *sk)
 {
     static const enum ddb_cmp flip[] = {DDB_EQ, DDB_NE, DDB_GT, DDB_GE, DDB_LT, DDB_LE};
