@@ -641,6 +641,8 @@ static const struct pq_case error_cases[] = {
     BAD("SELECT * FROM t t2", "Aliasing is not supported"),
     BAD("SELECT * FROM \"t\" AS t WHERE pk = 'x'", "Aliasing is not supported"),
     BAD("SELECT * FROM t.ix \"i\"", "Aliasing is not supported"),
+    BAD("SELECT a AS b FROM t", "Aliasing is not supported"),
+    BAD("SELECT a.b c FROM t", "Aliasing is not supported"),
     BAD("UPDATE \"t\" t SET a = 3 WHERE pk = 'x'", "Aliasing is not supported"),
     BAD("DELETE FROM \"t\" t WHERE pk = 'x'", "Aliasing is not supported"),
     /* no table */

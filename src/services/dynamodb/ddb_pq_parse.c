@@ -204,7 +204,8 @@ pq_name(struct pq_parser *p, const char **out, bool target)
     return 0;
 }
 
-/* After a table: "t AS x" or "t x" is an alias, which DynamoDB refuses with its own message. */
+/* After a table or a SELECT list path: "x AS y" or "x y" is an alias, which DynamoDB refuses
+ * with its own message. */
 static int
 pq_no_alias(struct pq_parser *p)
 {
@@ -336,7 +337,7 @@ pq_select(struct pq_parser *p, struct pq_statement *s)
             if ((t->type == PQ_T_IDENT || t->type == PQ_T_KEYWORD) && pq_is_op(pq_peek2(p), "("))
                 return pq_fail(p, "Unexpected path component at %u:%u:%zu", t->line, t->column,
                                t->len); /* SELECT size(a) ... */
-            if (pq_path(p, &s->proj[s->n_proj]))
+            if (pq_path(p, &s->proj[s->n_proj]) || pq_no_alias(p))
                 return -1;
             s->n_proj++;
             if (!pq_is_op(pq_peek(p), ","))

@@ -533,6 +533,22 @@ plan_check_filter_projection(struct plan *p, const struct ddb_index *ix)
     return rc;
 }
 
+/* A SELECT list read from a global secondary index may only name what the index holds (a
+ * local one fetches the rest from the table), in Query's words. */
+static int
+plan_check_list_projection(struct plan *p, const struct ddb_index *ix)
+{
+    for (unsigned i = 0; ix->global && !p->s->star && i < p->s->n_proj; i++) {
+        const char *name = p->s->proj[i].n ? p->s->proj[i].e[0].name : NULL;
+        if (name && !plan_projects(p->t, ix, name))
+            return plan_fail(p,
+                             "One or more parameter values were invalid: Global secondary "
+                             "index %s does not project [%s]",
+                             ix->name, name);
+    }
+    return 0;
+}
+
 static int
 plan_select(struct plan *p)
 {
@@ -551,7 +567,7 @@ plan_select(struct plan *p)
              * quoted in nubo-db/dynoxide#179 and paritysuite/dynamodb-conformance#171). */
             return plan_fail(p, "The table does not have the specified index");
         ks = &ix->key;
-        if (plan_check_filter_projection(p, ix))
+        if (plan_check_list_projection(p, ix) || plan_check_filter_projection(p, ix))
             return -1;
         if (json_object_set_new(r, "IndexName", json_string(ix->name)) != 0)
             return plan_nomem(p);
