@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DynamoDBClient, CreateTableCommand, DescribeTableCommand, TransactWriteItemsCommand,
-  ScanCommand, CreateBackupCommand, DescribeBackupCommand, ListBackupsCommand,
+  ScanCommand, QueryCommand, CreateBackupCommand, DescribeBackupCommand, ListBackupsCommand,
   DeleteBackupCommand, RestoreTableFromBackupCommand, DescribeContinuousBackupsCommand,
   waitUntilTableExists, BackupNotFoundException, TableAlreadyExistsException,
   TableNotFoundException,
@@ -269,6 +269,14 @@ test('backups taken under concurrent TransactWriteItems are each one consistent 
     assert.equal(t.RestoreSummary.RestoreInProgress, false);
     assert.equal(t.GlobalSecondaryIndexes[0].IndexName, 'by-half');
     assert.equal(t.ItemCount, items.size);
+    // The index was rebuilt from the restored items: one entry per half.
+    for (const h of ['a', 'b']) {
+      const q = await ddb.send(new QueryCommand({
+        TableName: name, IndexName: 'by-half', KeyConditionExpression: 'half = :h',
+        ExpressionAttributeValues: { ':h': { S: h } }, Select: 'COUNT',
+      }));
+      assert.equal(q.Count, items.size / 2, `${name}: index entries of half ${h}`);
+    }
   }
   // Later backups hold more of every writer's work; the source went on after the last one.
   for (let n = 1; n < prefixes.length; n++)
