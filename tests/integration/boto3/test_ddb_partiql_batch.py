@@ -137,7 +137,8 @@ class Batch(PqCase):
                        'SELECT * FROM "%s" WHERE pk = \'a\'' % self.t)
         err = r["Responses"][0]["Error"]
         self.assertEqual(err["Code"], "ValidationError")
-        self.assertEqual(err["Message"], SYNTAX + ": Expected data manipulation")
+        self.assertEqual(err["Message"],
+                         SYNTAX + ": Expected data manipulation at line 1, column 1: SLECT")
         self.assertEqual(r["Responses"][1]["Item"], self.a)
 
     def test_reads_name_the_whole_key(self):

@@ -23,9 +23,10 @@ class Errors(PqCase):
         self.c.put_item(TableName=self.t, Item={"pk": S("a"), "n": N(1)})
 
     def test_not_a_statement(self):
-        # observed on DynamoDB, word for word
+        # DynamoDB's words ("... can't be processed: Expected data manipulation", observed),
+        # then, as awslet adds to every syntax error, where the offending token is and the token
         self.es_error('SLECT * FROM "%s" WHERE pk = \'a\'' % self.t, "ValidationException",
-                      message=SYNTAX + ": Expected data manipulation")
+                      message=SYNTAX + ": Expected data manipulation at line 1, column 1: SLECT")
         self.syntax_error("CREATE TABLE x")
 
     def test_malformed_statements(self):
