@@ -21,6 +21,7 @@
 #include "core/base64.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "store/store.h"
 
 #define PQ_TOKEN_VERSION     1
 #define PQ_TOKEN_TTL_MS      (60LL * 60 * 1000) /* DynamoDB's tokens expire after an hour */
@@ -460,9 +461,10 @@ stmt_get(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
     json_t *start, *o = NULL, *item, *items = NULL;
     enum awslet_rc rc;
 
-    if (stmt_token(req, c, 1, digest, &part, &start) != 0)
+    if (c->token && stmt_token(req, c, 1, digest, &part, &start) != 0)
         return AWSLET_ERR;
-    json_decref(start);
+    if (c->token)
+        json_decref(start);
     if (stmt_read_options(c, c->p.plan.request) != 0)
         return awslet_fail_nomem(req);
     if (c->p.st.star) /* the item as stored, spliced into {"Items":[...]} */
@@ -636,6 +638,7 @@ ddb_execute_statement(struct awslet_req *req, const json_t *in, json_t **out)
     struct ddb_args a;
     struct stmt_ctx c;
     enum awslet_rc rc = AWSLET_ERR;
+    bool snapshot = false;
 
     memset(&c, 0, sizeof(c));
     c.in = in;
@@ -647,6 +650,7 @@ ddb_execute_statement(struct awslet_req *req, const json_t *in, json_t **out)
     if (ddb_args_done(&a) != 0)
         return AWSLET_ERR;
     c.text = json_string_value(json_object_get(in, "Statement"));
+    snapshot = store_read_begin(req->db);
     if (ddb_pq_exec_prepare(req, c.text, json_object_get(in, "Parameters"), false, &c.p) != 0)
         goto out;
     /* The dispatcher chose the connection from the text alone; a write must be on the writer. */
@@ -673,6 +677,7 @@ ddb_execute_statement(struct awslet_req *req, const json_t *in, json_t **out)
         break;
     }
 out:
+    store_read_end(req->db, snapshot);
     ddb_pq_exec_prepared_release(&c.p);
     return rc;
 }

@@ -353,13 +353,15 @@ plan_is_get(struct plan *p, const struct pq_expr **c, unsigned n)
 static int
 plan_get(struct plan *p, const struct pq_expr **c, unsigned n)
 {
-    json_t *key = json_object(), *v;
-    const char *name;
+    json_t *key = json_object(), *v = NULL;
+    const char *name = NULL;
 
     if (!key || json_object_set_new(p->out->request, "Key", key) != 0)
         return plan_nomem(p);
     for (unsigned i = 0; i < n; i++) {
-        plan_attr_eq(c[i], &name, &v);
+        if (!plan_attr_eq(c[i], &name, &v)) /* plan_is_get() saw to it that all are */
+            return plan_fail(p, "Where clause does not contain a mandatory equality on all key "
+                                "attributes");
         if (!plan_type_is(v, strcmp(name, p->t->key.hash) == 0 ? p->t->key.hash_type
                                                                : p->t->key.range_type))
             return plan_fail(p,
