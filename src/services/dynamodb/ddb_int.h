@@ -312,6 +312,12 @@ const char *ddb_transact_java_list(struct arena *a, const json_t *list, const ch
  * transactions assemble several answers). (ddb_item.c) */
 enum awslet_rc ddb_get_item_partiql(struct awslet_req *req, const json_t *in, bool items_shape,
                                     json_t **out);
+/* The same for `SELECT * ... WHERE <whole key>` once planned: the table record and the key
+ * (its attributes' types already checked) need no second lookup or request validation.
+ * mode is ReturnConsumedCapacity or NULL. */
+enum awslet_rc ddb_get_item_statement(struct awslet_req *req, const struct ddb_table *t,
+                                      const json_t *key, const char *mode, bool consistent,
+                                      json_t **out);
 /* A Query (query) or Scan with in as its input, for a PartiQL SELECT: the FilterExpression
  * may name key attributes (it is the statement's whole WHERE clause), and the answer is in
  * *out, never spliced through json_body: {Items, Count, ScannedCount, LastEvaluatedKey?,

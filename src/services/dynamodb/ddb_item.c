@@ -833,6 +833,37 @@ ddb_get_item_partiql(struct awslet_req *req, const json_t *in, bool items_shape,
     return item_get(req, in, out, items_shape ? GET_ITEMS : GET_PLAIN);
 }
 
+enum awslet_rc
+ddb_get_item_statement(struct awslet_req *req, const struct ddb_table *t, const json_t *key,
+                       const char *mode, bool consistent, json_t **out)
+{
+    json_t *res, *cc;
+    int found;
+
+    if (item_key_check(req, t, key) != 0)
+        return AWSLET_ERR;
+    if (!(res = json_object()))
+        return awslet_fail_nomem(req);
+    found = item_get_raw(req, t, key, res, mode, consistent, true);
+    if (found < 0) {
+        json_decref(res);
+        return awslet_fail(req, &ERR_DDB_INTERNAL, "Internal server error");
+    }
+    if (!found) {
+        /* No item: the answer is built here, charged as GetItem charges a miss. */
+        cc = mode && strcmp(mode, "NONE") != 0
+                 ? ddb_capacity(mode, t->name, ddb_read_units(0, consistent), true, NULL)
+                 : NULL;
+        if (json_object_set_new(res, "Items", json_array()) != 0 ||
+            (cc && json_object_set_new(res, "ConsumedCapacity", cc) != 0)) {
+            json_decref(res);
+            return awslet_fail_nomem(req);
+        }
+    }
+    *out = res; /* when found, the rest of the answer; json_body holds all of it */
+    return AWSLET_OK;
+}
+
 static enum awslet_rc
 item_get(struct awslet_req *req, const json_t *in, json_t **out, enum item_get_shape shape)
 {

@@ -174,6 +174,7 @@ struct pq_plan {
     json_t *pks;         /* PQ_P_QUERY: the partition key values (AttributeValues), in the
                           * order they are read (sorted by key bytes, duplicates removed) */
     const char *table;   /* the table's name (arena) */
+    const struct ddb_table *t; /* its record, as the planner found it (the request's) */
     bool write;          /* PUT, UPDATE, DELETE, CHECK */
 };
 

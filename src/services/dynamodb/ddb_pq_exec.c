@@ -468,7 +468,9 @@ stmt_get(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
     if (stmt_read_options(c, c->p.plan.request) != 0)
         return awslet_fail_nomem(req);
     if (c->p.st.star) /* the item as stored, spliced into {"Items":[...]} */
-        rc = ddb_get_item_partiql(req, c->p.plan.request, true, out);
+        rc = ddb_get_item_statement(req, c->p.plan.t, json_object_get(c->p.plan.request, "Key"),
+                                    c->mode,
+                                    json_is_true(json_object_get(c->in, "ConsistentRead")), out);
     else if ((rc = ddb_get_item_partiql(req, c->p.plan.request, false, &o)) == AWSLET_OK) {
         item = json_object_get(o, "Item");
         if (!(items = json_array()) ||

@@ -823,6 +823,7 @@ ddb_pq_plan_table(struct arena *a, const struct ddb_table *t, const struct pq_st
     *code = NULL;
     out->request = json_pack("{s:s}", "TableName", t->name);
     out->table = arena_strdup(a, t->name);
+    out->t = t;
     out->write = s->kind != PQ_SELECT;
     if (!p.names || !p.values || !out->request || !out->table) {
         plan_nomem(&p);
