@@ -26,7 +26,7 @@ import {
   DynamoDBStreamsClient, DescribeStreamCommand, GetShardIteratorCommand, GetRecordsCommand,
   ListStreamsCommand,
 } from '@aws-sdk/client-dynamodb-streams';
-import { startAwslet, withLog, clientConfig, captureRaw } from './harness.mjs';
+import { startAwslet, withLog, clientConfig, captureRaw, stopCleanly, rejects } from './harness.mjs';
 
 let d;
 let ddb;
@@ -39,23 +39,8 @@ before(async () => {
   doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
   streams = new DynamoDBStreamsClient(clientConfig(d));
 });
-after(async () => {
-  if (!d) return;
-  const rc = await d.stop();
-  const log = d.log();
-  d.cleanup();
-  assert.equal(rc, 0, `awslet exited ${rc} on SIGTERM\n${log}`);
-});
+after(() => stopCleanly(d));
 
-// The rejected promise's error, or a failure if the call succeeded.
-async function rejects(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('the call succeeded');
-}
 
 test('CreateTable answers CREATING; the waiter sees ACTIVE; the answer carries a correct CRC', () => withLog(d, async () => {
   const raw = captureRaw(ddb);

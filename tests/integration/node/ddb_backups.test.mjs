@@ -18,7 +18,7 @@ import {
   waitUntilTableExists, BackupNotFoundException, TableAlreadyExistsException,
   TableNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { startAwslet, withLog, clientConfig } from './harness.mjs';
+import { startAwslet, withLog, clientConfig, rejects } from './harness.mjs';
 
 const ARN_PREFIX = 'arn:aws:dynamodb:us-east-1:000000000000';
 const WRITERS = 4;
@@ -41,15 +41,6 @@ after(async () => {
   assert.equal(rc, 0, `awslet exited ${rc} on SIGTERM\n${log}`);
 });
 
-// The rejected promise's error, or a failure if the call succeeded.
-async function rejects(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('the call succeeded');
-}
 
 async function advanceClock(ms) {
   const r = await fetch(`${d.url}/_awslet/clock`, { method: 'POST', body: JSON.stringify({ advance_ms: ms }) });

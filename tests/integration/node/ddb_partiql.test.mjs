@@ -22,7 +22,7 @@ import {
   BatchExecuteStatementCommand as DocBatchExecuteStatementCommand,
   ExecuteTransactionCommand as DocExecuteTransactionCommand, GetCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { startAwslet, withLog, clientConfig } from './harness.mjs';
+import { startAwslet, withLog, clientConfig, stopCleanly, rejects } from './harness.mjs';
 
 const T = 'js-pq';
 let d;
@@ -44,23 +44,8 @@ before(async () => {
   await waitUntilTableExists({ client: ddb, maxWaitTime: 10, minDelay: 0.1, maxDelay: 0.2 },
     { TableName: T });
 });
-after(async () => {
-  if (!d) return;
-  const rc = await d.stop();
-  const log = d.log();
-  d.cleanup();
-  assert.equal(rc, 0, `awslet exited ${rc} on SIGTERM\n${log}`);
-});
+after(() => stopCleanly(d));
 
-// The rejected promise's error, or a failure if the call succeeded.
-async function rejects(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail('the call succeeded');
-}
 
 const es = (Statement, Parameters, extra = {}) =>
   ddb.send(new ExecuteStatementCommand({ Statement, Parameters, ...extra }));

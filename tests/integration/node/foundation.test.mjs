@@ -11,17 +11,11 @@ import { SQSClient, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBClient, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { SNSClient, ListTopicsCommand } from '@aws-sdk/client-sns';
-import { startAwslet, withLog, clientConfig, captureRaw } from './harness.mjs';
+import { startAwslet, withLog, clientConfig, captureRaw, stopCleanly } from './harness.mjs';
 
 let d;
 before(async () => { d = await startAwslet(); });
-after(async () => {
-  if (!d) return;
-  const rc = await d.stop();
-  const log = d.log();
-  d.cleanup();
-  assert.equal(rc, 0, `awslet exited ${rc} on SIGTERM\n${log}`);
-});
+after(() => stopCleanly(d));
 
 // Run the command, expect a rejection, return [error, raw capture].
 async function rejected(client, command) {

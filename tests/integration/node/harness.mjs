@@ -5,7 +5,9 @@
 // returns { url, port, dataDir, log(), stop(), kill9() }.  stop() sends SIGTERM, then SIGKILL after
 // a timeout, and resolves to the exit code.  The daemon's stderr goes to a log file; wrap test
 // bodies in withLog(daemon, fn) so a failing test prints that log.  clientConfig(daemon) gives SDK
-// client options with dummy credentials, region us-east-1 and no retries.
+// client options with dummy credentials, region us-east-1 and no retries. stopCleanly(daemon) ends
+// a suite (the daemon must exit 0 on SIGTERM); rejects(promise) is the error a call failed with.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,6 +96,25 @@ export async function startAwslet({ args = [], env = {}, timeoutMs = 15000 } = {
     await sleep(20);
   }
   return d;
+}
+
+// Stop the daemon with SIGTERM, remove its data dir and fail unless it exited 0.
+export async function stopCleanly(d) {
+  if (!d) return;
+  const rc = await d.stop();
+  const log = d.log();
+  d.cleanup();
+  assert.equal(rc, 0, `awslet exited ${rc} on SIGTERM\n${log}`);
+}
+
+// The error the promised call was rejected with, or a failure if it succeeded.
+export async function rejects(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  assert.fail('the call succeeded');
 }
 
 // Run fn; if it throws, print the daemon's log before rethrowing.

@@ -16,7 +16,7 @@ import {
   QueueDoesNotExist, QueueNameExists, ReceiptHandleIsInvalid, EmptyBatchRequest,
   PurgeQueueInProgress, TooManyEntriesInBatchRequest,
 } from '@aws-sdk/client-sqs';
-import { startAwslet, withLog, clientConfig, captureRaw } from './harness.mjs';
+import { startAwslet, withLog, clientConfig, captureRaw, stopCleanly } from './harness.mjs';
 
 const ACCT = '000000000000';
 const TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
@@ -28,13 +28,7 @@ before(async () => {
   d = await startAwslet({ args: ['--test-clock'] });
   sqs = new SQSClient(clientConfig(d));
 });
-after(async () => {
-  if (!d) return;
-  const rc = await d.stop();
-  const log = d.log();
-  d.cleanup();
-  assert.equal(rc, 0, `awslet exited ${rc} on SIGTERM\n${log}`);
-});
+after(() => stopCleanly(d));
 
 const md5 = (data) => createHash('md5').update(data).digest('hex');
 
