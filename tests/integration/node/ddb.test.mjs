@@ -41,7 +41,6 @@ before(async () => {
 });
 after(() => stopCleanly(d));
 
-
 test('CreateTable answers CREATING; the waiter sees ACTIVE; the answer carries a correct CRC', () => withLog(d, async () => {
   const raw = captureRaw(ddb);
   const out = await ddb.send(new CreateTableCommand({

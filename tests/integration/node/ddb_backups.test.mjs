@@ -41,7 +41,6 @@ after(async () => {
   assert.equal(rc, 0, `awslet exited ${rc} on SIGTERM\n${log}`);
 });
 
-
 async function advanceClock(ms) {
   const r = await fetch(`${d.url}/_awslet/clock`, { method: 'POST', body: JSON.stringify({ advance_ms: ms }) });
   assert.equal(r.status, 200, await r.text());

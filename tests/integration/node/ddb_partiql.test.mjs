@@ -46,7 +46,6 @@ before(async () => {
 });
 after(() => stopCleanly(d));
 
-
 const es = (Statement, Parameters, extra = {}) =>
   ddb.send(new ExecuteStatementCommand({ Statement, Parameters, ...extra }));
 const getItem = async (pk, sk) => (await ddb.send(new GetItemCommand({
