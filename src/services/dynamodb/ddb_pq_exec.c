@@ -13,13 +13,13 @@
 #include "services/dynamodb/ddb_pq_exec.h"
 
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/base64.h"
 #include "core/clock.h"
+#include "core/digest.h"
 #include "core/log.h"
 #include "store/store.h"
 
@@ -311,28 +311,23 @@ ddb_pq_exec_capacity_list_add(json_t *list, const json_t *cc)
 int
 ddb_pq_exec_digest(const char *statement, const json_t *params, char out[65])
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_MD_CTX *ctx;
-    char *text;
-    int rc = -1;
+    /* The statement with its NUL, then the parameters as compact JSON with sorted keys. */
+    size_t slen = strlen(statement) + 1, plen;
+    char *text = NULL, *all;
+    int rc;
 
     text = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
     if (params && !text)
         return -1;
-    if ((ctx = EVP_MD_CTX_new()) != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-        EVP_DigestUpdate(ctx, statement, strlen(statement) + 1) == 1 && /* with its NUL */
-        EVP_DigestUpdate(ctx, text ? text : "", text ? strlen(text) : 0) == 1 &&
-        EVP_DigestFinal_ex(ctx, d, &n) == 1 && n == 32) {
-        for (unsigned int i = 0; i < n; i++) {
-            out[2 * i] = hex[d[i] >> 4];
-            out[2 * i + 1] = hex[d[i] & 15];
-        }
-        out[64] = '\0';
-        rc = 0;
+    plen = text ? strlen(text) : 0;
+    if (!(all = malloc(slen + plen + 1))) {
+        free(text);
+        return -1;
     }
-    EVP_MD_CTX_free(ctx);
+    memcpy(all, statement, slen);
+    memcpy(all + slen, text ? text : "", plen + 1);
+    rc = sha256_hex(all, slen + plen, out);
+    free(all);
     free(text);
     return rc;
 }

@@ -12,13 +12,13 @@
  * Entry points: ddb_transact_write_items(), ddb_transact_get_items(). */
 #include "services/dynamodb/ddb_int.h"
 
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/digest.h"
 #include "core/log.h"
 #include "core/proto_json.h"
 #include "store/store.h"
@@ -201,12 +201,9 @@ ddb_capacity_charge_write(json_t *acc, const struct ddb_table *t, const json_t *
 AWSLET_TESTABLE int
 ddb_transact_digest(const json_t *in, char out[65])
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
     json_t *copy;
     char *text;
-    int rc = -1;
+    int rc;
 
     copy = json_copy((json_t *)in); /* shallow: removing the token leaves in untouched */
     if (!copy)
@@ -216,14 +213,7 @@ ddb_transact_digest(const json_t *in, char out[65])
     json_decref(copy);
     if (!text)
         return -1;
-    if (EVP_Digest(text, strlen(text), d, &n, EVP_sha256(), NULL) == 1 && n == 32) {
-        for (unsigned int i = 0; i < n; i++) {
-            out[2 * i] = hex[d[i] >> 4];
-            out[2 * i + 1] = hex[d[i] & 15];
-        }
-        out[64] = '\0';
-        rc = 0;
-    }
+    rc = sha256_hex(text, strlen(text), out);
     free(text);
     return rc;
 }

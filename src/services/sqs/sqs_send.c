@@ -11,10 +11,10 @@
 #include "services/sqs/sqs_send.h"
 
 #include "core/base64.h"
+#include "core/digest.h"
 #include "core/uuid.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -677,22 +677,6 @@ send_json_text(struct awslet_req *req, const json_t *j, const char **out)
     return 0;
 }
 
-static void
-send_sha256_hex(const char *data, size_t len, char out[65])
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-
-    if (EVP_Digest(data, len, d, &n, EVP_sha256(), NULL) != 1)
-        n = 0;
-    for (unsigned int i = 0; i < n && i < 32; i++) {
-        out[2 * i] = hex[d[i] >> 4];
-        out[2 * i + 1] = hex[d[i] & 15];
-    }
-    out[2 * (n < 32 ? n : 32)] = '\0';
-}
-
 /* FIFO: the deduplication id and the key of the queue's window ("dedup" or "group\ndedup"
  * with DeduplicationScope messageGroup). If the key is in the window, fill r with the
  * original and return 1. -1 on a store error. */
@@ -709,7 +693,7 @@ send_dedup_find(struct awslet_req *req, const struct sqs_queue *q, struct sqs_se
             awslet_fail_nomem(req);
             return -1;
         }
-        send_sha256_hex(m->body, m->body_len, h);
+        sha256_hex(m->body, m->body_len, h);
         m->dedup_id = h;
     }
     if (q->dedup_scope && strcmp(q->dedup_scope, "messageGroup") == 0)
