@@ -420,8 +420,19 @@ stmt_read_options(struct stmt_ctx *c, json_t *r)
     return 0;
 }
 
-/* The statement's digest, and where its NextToken (if any) resumes: *part (< nparts) and
- * *start (the LastEvaluatedKey, or NULL). 0, or -1 with the request failed. */
+/* The statement's digest into digest, once ("" until then): only requests that bring or
+ * answer a NextToken need it. 0, or -1 with the request failed. */
+static int
+stmt_digest(struct awslet_req *req, struct stmt_ctx *c, char digest[65])
+{
+    if (digest[0] || ddb_pq_exec_digest(c->text, c->p.params, digest) == 0)
+        return 0;
+    return awslet_fail_nomem(req), -1;
+}
+
+/* Where the request's NextToken (if any) resumes: *part (< nparts) and *start (the
+ * LastEvaluatedKey, or NULL). digest starts "" and is filled when a token is checked. 0, or
+ * -1 with the request failed. */
 static int
 stmt_token(struct awslet_req *req, struct stmt_ctx *c, size_t nparts, char digest[65],
            unsigned *part, json_t **start)
@@ -430,10 +441,10 @@ stmt_token(struct awslet_req *req, struct stmt_ctx *c, size_t nparts, char diges
 
     *part = 0;
     *start = NULL;
-    if (ddb_pq_exec_digest(c->text, c->p.params, digest) != 0)
-        return awslet_fail_nomem(req), -1;
     if (!c->token)
         return 0;
+    if (stmt_digest(req, c, digest) != 0)
+        return -1;
     if (ddb_pq_exec_token_decode(c->token, digest, clock_now_ms(), part, start, &why) != 0)
         return ddb_validation(req, "%s", why), -1;
     if (*part >= nparts) {
@@ -451,21 +462,20 @@ static json_t *stmt_read_answer(json_t *items, const char *next, const json_t *l
 static enum awslet_rc
 stmt_get(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
 {
-    char digest[65];
+    char digest[65] = "";
     unsigned part;
     json_t *start, *o = NULL, *item, *items = NULL;
     enum awslet_rc rc;
 
-    if (c->token && stmt_token(req, c, 1, digest, &part, &start) != 0)
+    if (stmt_token(req, c, 1, digest, &part, &start) != 0)
         return AWSLET_ERR;
-    if (c->token)
-        json_decref(start);
+    json_decref(start);
     if (stmt_read_options(c, c->p.plan.request) != 0)
         return awslet_fail_nomem(req);
     if (c->p.st.star) /* the item as stored, spliced into {"Items":[...]} */
         rc = ddb_get_item_statement(req, c->p.plan.t, json_object_get(c->p.plan.request, "Key"),
-                                    c->mode,
-                                    json_is_true(json_object_get(c->in, "ConsistentRead")), out);
+                                    c->mode, json_is_true(json_object_get(c->in, "ConsistentRead")),
+                                    out);
     else if ((rc = ddb_get_item_partiql(req, c->p.plan.request, false, &o)) == AWSLET_OK) {
         item = json_object_get(o, "Item");
         if (!(items = json_array()) ||
@@ -515,7 +525,7 @@ stmt_read(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
     size_t nparts = query ? json_array_size(c->p.plan.pks) : 1, k;
     long long left = c->limit;
     unsigned part = 0;
-    char digest[65], *next = NULL;
+    char digest[65] = "", *next = NULL;
     enum awslet_rc rc = AWSLET_ERR;
 
     if (stmt_token(req, c, nparts, digest, &part, &start) != 0)
@@ -556,11 +566,15 @@ stmt_read(struct awslet_req *req, struct stmt_ctx *c, json_t **out)
         if (left > 0)
             left -= json_integer_value(json_object_get(o, "ScannedCount"));
         if ((lek = json_object_get(o, "LastEvaluatedKey")) != NULL) {
+            if (stmt_digest(req, c, digest) != 0)
+                goto out;
             if (!(next = ddb_pq_exec_token_encode(digest, part, lek, clock_now_ms())))
                 goto nomem;
             break;
         }
         if (c->limit > 0 && left <= 0) {
+            if (part + 1 < nparts && stmt_digest(req, c, digest) != 0)
+                goto out;
             if (part + 1 < nparts &&
                 !(next = ddb_pq_exec_token_encode(digest, part + 1, NULL, clock_now_ms())))
                 goto nomem;
